@@ -1,0 +1,1 @@
+"""The catalog of derivation steps and the generator of student assignments."""

@@ -1,0 +1,1 @@
+"""Grading student submissions: sandboxed runner, checks, scoring, feedback, CLI."""
