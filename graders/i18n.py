@@ -30,7 +30,7 @@ def N_(message: str) -> str:
     return message
 
 
-def tr(lang: str, message: str, **values: object) -> str:
+def tr(lang: str, message: str, /, **values: object) -> str:
     """`message` in `lang`, with {placeholders} filled after translation."""
     text = translator(lang).gettext(message)
     return text.format(**values) if values else text

@@ -28,14 +28,14 @@ def run(sandbox: Sandbox, name: str, probe_timeout: float = 2.0):
 
 
 def assert_sigmoid_still_graded(outcome) -> None:
-    assert outcome.status == "ok"
+    assert outcome.status == "ok", outcome.message
     for case, result in zip(Z, outcome.results, strict=True):
         assert isinstance(result.value, Received), result
         np.testing.assert_allclose(result.value.value, 1 / (1 + np.exp(-case[0])))
 
 
 def probe_value(outcome):
-    assert outcome.status == "ok", outcome.detail
+    assert outcome.status == "ok", outcome.message
     result = outcome.results[0]
     assert result.error is None, result.error
     value = result.value
@@ -85,7 +85,7 @@ def test_base_exceptions_are_errors_of_the_step(sandbox, name, error) -> None:
 )
 def test_a_dying_worker_costs_only_its_step(sandbox, name, said) -> None:
     _, probe, sigmoid = run(sandbox, name)
-    assert probe.status == "crash" and said in probe.detail
+    assert probe.status == "crash" and said in probe.message
     assert_sigmoid_still_graded(sigmoid)
 
 

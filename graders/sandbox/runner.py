@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graders.i18n import N_
 from graders.sandbox import launch as launcher
 from graders.sandbox.inside.protocol import ProtocolError, plain, read_frame, write_frame
 
@@ -47,6 +48,7 @@ class Call:
     function: str
     cases: list[list[Any]]
     timeout: float = 5.0
+    preloaded: str | None = None  # a set of inputs given to `Sandbox.preload`, called before `cases`
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     stand_ins: list[str] = field(default_factory=list)
     callback: CallbackHandler | None = None
@@ -66,7 +68,12 @@ class CallOutcome:
     status: str
     results: list[CaseResult | None]
     printed: str = ""
-    detail: str = ""
+    detail: str = ""  # an English message template, translated by the feedback
+    detail_values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.detail.format(**self.detail_values)
 
 
 @dataclass
@@ -94,10 +101,11 @@ class RunResult:
 class ChildFailed(Exception):
     """The child stopped answering: it timed out, died, or broke the protocol."""
 
-    def __init__(self, status: str, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(self, status: str, detail: str, **values: str) -> None:
+        super().__init__(detail.format(**values))
         self.status = status
         self.detail = detail
+        self.values = values
 
 
 class Sandbox:
@@ -110,6 +118,7 @@ class Sandbox:
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._launch: launcher.Launch | None = None
+        self._preloaded: dict[str, list[list[Any]]] = {}
 
     # ------------------------------------------------------------ zygote lifecycle
 
@@ -132,9 +141,11 @@ class Sandbox:
             try:
                 seccomp = self._start_with(make)
             except ChildFailed as failure:
-                errors.append(failure.detail)
+                errors.append(str(failure))
                 continue
             self.isolation = self._launch.isolation + ("+seccomp" if seccomp else "")
+            if self._preloaded:
+                self._send_preload(self._preloaded)
             return
         raise RuntimeError("cannot start the sandbox: " + " | ".join(errors or ["no isolation available"]))
 
@@ -148,7 +159,13 @@ class Sandbox:
             ready = read_frame(ours.fileno(), time.monotonic() + 30)
         except (EOFError, TimeoutError, ProtocolError) as error:
             stderr = self._stop_zygote()
-            raise ChildFailed("crash", f"{self._launch.isolation}: {type(error).__name__} {stderr}") from None
+            raise ChildFailed(
+                "crash",
+                "{isolation}: {error} {stderr}",
+                isolation=self._launch.isolation,
+                error=type(error).__name__,
+                stderr=stderr,
+            ) from None
         return bool(plain(ready.get("seccomp")))
 
     def _stop_zygote(self) -> str:
@@ -174,6 +191,24 @@ class Sandbox:
 
     def close(self) -> None:
         self._stop_zygote()
+
+    def preload(self, sets: dict[str, list[list[Any]]]) -> None:
+        """Give the zygote inputs once, so that every child has them without a message each.
+
+        Only inputs: never an expected answer. A call names a set by its key.
+        """
+        self._preloaded.update(sets)
+        if self._control is not None:
+            self._send_preload(sets)
+
+    def has_preloaded(self, key: str) -> bool:
+        return key in self._preloaded
+
+    def _case_count(self, call: Call) -> int:
+        return len(self._preloaded.get(call.preloaded, [])) + len(call.cases)
+
+    def _send_preload(self, sets: dict[str, list[list[Any]]]) -> None:
+        write_frame(self._control.fileno(), {"kind": "preload", "sets": sets}, time.monotonic() + 30)
 
     # ------------------------------------------------------------ one child
 
@@ -227,11 +262,13 @@ class Sandbox:
             while not on_frame(read_frame(child.fileno(), deadline)):
                 pass
         except TimeoutError:
-            raise ChildFailed("timeout", f"no answer within {timeout:g} s") from None
+            raise ChildFailed("timeout", N_("no answer within {seconds} s"), seconds=f"{timeout:g}") from None
         except EOFError:
-            raise ChildFailed("crash", "the worker process ended") from None
+            raise ChildFailed("crash", N_("the Python process running your code ended")) from None
         except (ProtocolError, OSError) as error:
-            raise ChildFailed("invalid", str(error)) from None
+            raise ChildFailed(
+                "invalid", N_("your answer could not be read: {reason}"), reason=str(error)
+            ) from None
 
     def _load(self, child: socket.socket, units: list[dict[str, str]], files: dict[str, str]) -> LoadReport:
         report = LoadReport()
@@ -262,30 +299,37 @@ class Sandbox:
         return report
 
     def _call(self, child: socket.socket, call: Call) -> CallOutcome:
-        outcome = CallOutcome("ok", [None] * len(call.cases))
+        count = self._case_count(call)
+        outcome = CallOutcome("ok", [None] * count)
         message = {
             "kind": "call",
             "function": call.function,
+            "preloaded": call.preloaded,
             "cases": call.cases,
             "functions": call.functions,
             "stand_ins": call.stand_ins,
         }
 
+        def record(item: Any) -> None:
+            index = plain(item.get("index")) if isinstance(item, dict) else None
+            if not isinstance(index, int) or not 0 <= index < count:
+                raise ProtocolError("result for a case that was not asked")
+            error = item.get("error")
+            mutated = plain(item.get("mutated")) or []
+            outcome.results[index] = CaseResult(
+                value=item.get("value"),
+                error={str(k): str(v) for k, v in plain(error).items()} if isinstance(error, dict) else None,
+                mutated=[i for i in mutated if isinstance(i, int)] if isinstance(mutated, list) else [],
+            )
+
         def on_frame(frame: dict[str, Any]) -> bool:
             kind = frame.get("kind")
-            if kind == "result":
-                index = plain(frame.get("index"))
-                if not isinstance(index, int) or not 0 <= index < len(call.cases):
-                    raise ProtocolError("result for a case that was not asked")
-                error = frame.get("error")
-                mutated = plain(frame.get("mutated")) or []
-                outcome.results[index] = CaseResult(
-                    value=frame.get("value"),
-                    error={str(k): str(v) for k, v in plain(error).items()}
-                    if isinstance(error, dict)
-                    else None,
-                    mutated=[i for i in mutated if isinstance(i, int)],
-                )
+            if kind == "results":
+                items = frame.get("items")
+                if not isinstance(items, list):
+                    raise ProtocolError("malformed results")
+                for item in items:
+                    record(item)
                 return False
             if kind == "callback":
                 self._answer_callback(child, call, frame)
@@ -337,13 +381,16 @@ class Sandbox:
                             continue
                         load_report = LoadReport(
                             units=[
-                                UnitReport(
-                                    "(load)", False, {"type": failure.status, "message": failure.detail}
-                                )
+                                UnitReport("(load)", False, {"type": failure.status, "message": str(failure)})
                             ]
                         )
                         outcomes += [
-                            CallOutcome(failure.status, [None] * len(c.cases), detail=failure.detail)
+                            CallOutcome(
+                                failure.status,
+                                [None] * self._case_count(c),
+                                detail=failure.detail,
+                                detail_values=failure.values,
+                            )
                             for c in pending
                         ]
                         return RunResult(load_report, outcomes, self.isolation)
@@ -362,31 +409,30 @@ class Sandbox:
                 except ChildFailed as failure:
                     status = self._end_child(child)
                     child = None
+                    detail, values = _explain_end(failure, status)
                     outcomes.append(
-                        CallOutcome(
-                            failure.status, [None] * len(call.cases), detail=_explain_end(failure, status)
-                        )
+                        CallOutcome(failure.status, [None] * self._case_count(call), "", detail, values)
                     )
         finally:
             if child is not None:
                 self._end_child(child)
 
 
-def _explain_end(failure: ChildFailed, status: dict[str, Any]) -> str:
-    sig = status.get("signal")
-    if failure.status == "timeout" or status.get("killed_by_grader"):
-        return failure.detail
-    if sig is None:
-        code = status.get("exit_code")
-        return (
-            f"the worker process exited with code {code} (os._exit or a crash)"
-            if code is not None
-            else failure.detail
-        )
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-    reasons = {
-        "SIGKILL": "killed (CPU or memory limit)",
-        "SIGXCPU": "CPU time limit",
-        "SIGSEGV": "segmentation fault",
-    }
-    return f"the worker process died: {name} ({reasons.get(name, 'signal')})"
+def _explain_end(failure: ChildFailed, status: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Why the child stopped, as a message template and its values."""
+    sig, code = status.get("signal"), status.get("exit_code")
+    if failure.status == "timeout":
+        return failure.detail, failure.values
+    if sig is None:  # it ended on its own, even if our kill order crossed its exit
+        if code is None:
+            return failure.detail, failure.values
+        return N_("the Python process running your code exited with code {code} (os._exit, or a crash)"), {
+            "code": str(code)
+        }
+    if sig == signal.SIGSEGV:
+        return N_("the Python process running your code was stopped by SIGSEGV, a segmentation fault"), {}
+    if sig == signal.SIGKILL and status.get("killed_by_grader"):
+        return failure.detail, failure.values
+    if sig in (signal.SIGKILL, signal.SIGXCPU):
+        return N_("the Python process running your code was killed: it went over the CPU or memory limit"), {}
+    return N_("the Python process running your code was stopped by signal {signal}"), {"signal": str(sig)}

@@ -1,0 +1,163 @@
+"""Is an answer right? Exact type, dtype, shape and finiteness first, then the values.
+
+Everything here runs on the trusted side, on plain data rebuilt by the protocol: a
+value that only *claims* to be an array of the right kind cannot pass, and no
+object of the student's ever has its methods called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graders.sandbox.inside.protocol import Received
+
+# Tight enough that every catalogued mistake fails, loose enough that every correct
+# way of writing a step (loops, einsum, a naive sigmoid) passes.
+RTOL, ATOL = 1e-6, 1e-9
+# A central difference is accurate to about 1e-7 here; compare with it more loosely.
+FD_RTOL, FD_ATOL = 1e-4, 1e-6
+# numerical_gradient's own answer: a forward difference is off by ≥ 7e-6 on our f.
+NUMERIC_ATOL = 2e-6
+
+PLAIN_ARRAY = "numpy.ndarray"
+FLOAT_TYPES = {"builtins.float", "numpy.float64", "builtins.int", "numpy.float32", "numpy.int64"}
+
+
+@dataclass
+class Verdict:
+    """Why an answer is wrong (a message id with its values), or ok."""
+
+    ok: bool
+    reason: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+OK = Verdict(True)
+
+
+def _array(
+    received: Any, expected: np.ndarray, what: str, rtol: float, atol: float, bounded: bool = False
+) -> Verdict:
+    if not isinstance(received, Received) or not isinstance(received.value, np.ndarray):
+        return Verdict(
+            False, "wrong_type", {"what": what, "expected": "numpy.ndarray", "got": _kind(received)}
+        )
+    if received.claimed_type != PLAIN_ARRAY:
+        return Verdict(
+            False, "wrong_type", {"what": what, "expected": "numpy.ndarray", "got": received.claimed_type}
+        )
+    value = received.value
+    if value.dtype != np.float64:
+        return Verdict(False, "wrong_dtype", {"what": what, "got": str(value.dtype)})
+    if value.shape != expected.shape:
+        return Verdict(
+            False, "wrong_shape", {"what": what, "expected": str(expected.shape), "got": str(value.shape)}
+        )
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.abs(value - expected)
+        close = difference <= atol + rtol * np.abs(expected)  # np.allclose, without its overhead
+    if close.all():
+        if bounded and ((value < 0).any() or (value > 1).any()):
+            return Verdict(False, "out_of_range", {"what": what})
+        return OK
+    if not np.isfinite(value).all() and np.isfinite(expected).all():
+        return Verdict(False, "not_finite", {"what": what})
+    return Verdict(False, "wrong_value", {"what": what, "error": float(np.nanmax(difference))})
+
+
+def _float(received: Any, expected: float) -> Verdict:
+    if not isinstance(received, Received):
+        return Verdict(False, "wrong_type", {"what": "", "expected": "float", "got": _kind(received)})
+    value = received.value
+    if isinstance(value, np.ndarray):
+        if value.shape != () or value.dtype != np.float64:
+            return Verdict(False, "not_a_number", {"got": f"array {value.shape} {value.dtype}"})
+        value = float(value)
+    elif received.claimed_type not in FLOAT_TYPES or isinstance(value, bool):
+        return Verdict(False, "not_a_number", {"got": received.claimed_type})
+    if not np.isfinite(value):
+        return Verdict(False, "not_finite", {"what": ""})
+    if not np.isclose(value, expected, rtol=RTOL, atol=ATOL):
+        return Verdict(False, "wrong_value", {"what": "", "error": abs(value - expected)})
+    return OK
+
+
+def _arrays(received: Any, expected: dict[str, np.ndarray], rtol: float, atol: float) -> Verdict:
+    if not isinstance(received, dict):
+        return Verdict(False, "wrong_type", {"what": "", "expected": "dict", "got": _kind(received)})
+    for key, want in expected.items():
+        if key not in received:
+            return Verdict(False, "missing_key", {"key": key})
+        verdict = _array(received[key], want, key, rtol, atol)
+        if not verdict.ok:
+            return verdict
+    return OK
+
+
+def check(
+    received: Any,
+    expected: Any,
+    output: str,
+    bounded: bool = False,
+    atol: float | None = None,
+    rtol: float | None = None,
+) -> Verdict:
+    """Compare a received answer with the right one for a step's kind of output."""
+    rtol = RTOL if rtol is None else rtol
+    atol = ATOL if atol is None else atol
+    if output == "float":
+        return _float(received, expected)
+    if output == "arrays":
+        return _arrays(received, expected, rtol, atol)
+    return _array(received, np.asarray(expected), "", rtol, atol, bounded)
+
+
+def check_gradient(received: Any, oracle: Any, output: str) -> Verdict:
+    """Agreement with finite differences of the reference forward pass."""
+    verdict = check(received, oracle, output, rtol=FD_RTOL, atol=FD_ATOL)
+    if verdict.ok or verdict.reason != "wrong_value":
+        return verdict
+    return Verdict(
+        False, "fd_mismatch", {"what": verdict.values.get("what", ""), **_relative(received, oracle)}
+    )
+
+
+def _relative(received: Any, oracle: Any) -> dict[str, float]:
+    pairs = (
+        [(plain_value(received[k]), v) for k, v in oracle.items()]
+        if isinstance(oracle, dict)
+        else [(plain_value(received), oracle)]
+    )
+    worst = max(
+        float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12), initial=0.0)) for a, n in pairs
+    )
+    return {"relative_error": worst}
+
+
+def plain_value(value: Any) -> Any:
+    return value.value if isinstance(value, Received) else value
+
+
+def _kind(received: Any) -> str:
+    if isinstance(received, Received):
+        return received.claimed_type
+    if isinstance(received, dict):
+        return "dict"
+    if isinstance(received, list):
+        return "list"
+    return type(received).__name__
+
+
+def matches(received: Any, answer: Any, output: str, bounded: bool = False) -> bool:
+    """Does the student's answer equal this (possibly wrong) answer?"""
+    if answer is None:
+        return False
+    if output == "arrays" and not isinstance(answer, dict):
+        return False
+    try:
+        return check(received, answer, output, bounded).ok
+    except (TypeError, ValueError):
+        return False

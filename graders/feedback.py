@@ -1,0 +1,171 @@
+"""What the student reads: per step, what went wrong, on which input, and what to think about.
+
+Rendered from the structured results in English or Chinese; Markdown for files and
+terminals, HTML from the same Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from graders.explain import worked_derivation
+from graders.grade import ANSWERS_ID, StepResult, SubmissionResult
+from graders.i18n import N_, tr
+from graders.misconceptions import hint
+from solutions.named import personal_numbers
+
+REASONS = {
+    "wrong_type": N_("Returned {got}; expected a plain {expected}."),
+    "wrong_dtype": N_("Returned an array of dtype {got}; expected float64."),
+    "wrong_shape": N_("Returned shape {got}; expected shape {expected}."),
+    "not_finite": N_("Returned NaN or infinity where the answer is a finite number."),
+    "out_of_range": N_("Returned values outside [0, 1]."),
+    "wrong_value": N_("Wrong values: off by up to {error:.3g}."),
+    "fd_mismatch": N_("Disagrees with finite differences of the loss (relative error {relative_error:.2g})."),
+    "mutated": N_("Changed its input argument {names}; the caller's arrays must stay as they were."),
+    "missing_key": N_("The returned dict has no key {key!r}."),
+    "not_a_number": N_("Returned {got}; expected a single number (a float)."),
+    "raised": N_("Raised {message}"),
+    "not_implemented": N_("Not implemented yet (it raises NotImplementedError)."),
+    "no_answer": N_("No answer for this input: the step stopped before reaching it."),
+    "wrong_answers": N_("These answers are not right for your numbers: {keys}."),
+}
+STATUS = {
+    "passed": N_("All {total} cases passed."),
+    "partial": N_("{passed} of {total} cases passed."),
+    "failed": N_("{passed} of {total} cases passed."),
+    "error": N_("Every case raised an error."),
+    "not_defined": N_("The function {name} is not defined in your submission."),
+    "not_implemented": N_("{name} is not implemented yet."),
+    "timeout": N_("{name} did not finish: {detail}. Is there an endless loop?"),
+    "crash": N_("{name} could not be graded: {detail}."),
+}
+TITLES = {ANSWERS_ID: N_("Personal numeric questions (ANSWERS)")}
+
+
+def _array_text(value: Any) -> str:
+    if isinstance(value, list):
+        try:
+            return np.array2string(
+                np.array(value, dtype=float), precision=6, suppress_small=False, separator=", "
+            )
+        except (ValueError, TypeError):
+            return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_array_text(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _values_text(values: dict[str, Any]) -> str:
+    return "\n".join(f"{name} = {_array_text(v)}" for name, v in values.items())
+
+
+def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
+    template = REASONS.get(reason)
+    if template is None:
+        return reason
+    text = tr(lang, template, **{k: v for k, v in values.items() if k != "what"})
+    what = values.get("what")
+    return f"{what}: {text}" if what else text
+
+
+def step_feedback(step: StepResult, lang: str) -> str:
+    """Markdown for one step."""
+    lines = [f"### {tr(lang, TITLES.get(step.id, step.id))} — {step.score:g}/{step.max_score:g}", ""]
+    values = {"total": step.total, "passed": step.passed, "name": step.id}
+    if step.status == "missing":
+        lines.append(tr(lang, STATUS[step.detail or "not_defined"], **values))
+    elif step.status in ("timeout", "error") and step.detail:
+        detail = tr(lang, step.detail, **step.detail_values)
+        lines.append(
+            tr(lang, STATUS["timeout" if step.status == "timeout" else "crash"], detail=detail, **values)
+        )
+    else:
+        lines.append(tr(lang, STATUS[step.status], **values))
+    if step.carried_forward:
+        lines += [
+            "",
+            tr(
+                lang,
+                N_(
+                    "Graded with your {names} replaced by correct versions: their mistakes are "
+                    "charged to those steps only."
+                ),
+                names=", ".join(step.carried_forward),
+            ),
+        ]
+    for misconception in step.misconceptions:
+        label = tr(lang, N_("A known mistake"))
+        lines += ["", f"**{label}: `{misconception}`** — {hint(misconception, step.id, lang)}"]
+    failure = step.failure
+    if failure is not None and step.id == ANSWERS_ID:
+        lines += ["", reason_text(failure.reason, failure.values, lang)]
+    elif failure is not None:
+        lines += ["", reason_text(failure.reason, failure.values, lang)]
+        if failure.error and failure.error.get("where"):
+            lines.append(f"`{failure.error['where']}`")
+        lines += ["", tr(lang, N_("Smallest failing input:")), "```", _values_text(failure.args), "```"]
+        lines += [tr(lang, N_("Expected:")), "```", _array_text(failure.expected), "```"]
+        if failure.received is not None:
+            lines += [tr(lang, N_("Received:")), "```", _array_text(failure.received), "```"]
+    if step.printed.strip() and step.status != "passed":
+        lines += ["", tr(lang, N_("Your code printed:")), "```", step.printed.strip()[:2000], "```"]
+    return "\n".join(lines)
+
+
+def submission_feedback(result: SubmissionResult, lang: str) -> str:
+    """Markdown for a whole submission."""
+    lines = [
+        f"# {tr(lang, N_('Backpropagation assignment'))}: {result.id}",
+        "",
+        f"**{tr(lang, N_('Score'))}: {result.score:g} / {result.max_score:g}**",
+        "",
+    ]
+    for problem in result.problems:
+        lines.append(f"- {tr(lang, problem['message'], **problem['values'])}")
+    for unit in result.units:
+        error = unit.get("error") or {}
+        lines.append(
+            "- "
+            + tr(
+                lang,
+                N_("{unit} could not run: {message}"),
+                unit=unit["name"],
+                message=error.get("message", error.get("type", "")),
+            )
+        )
+    if result.problems or result.units:
+        lines.append("")
+    if result.isolation.startswith("process"):
+        lines += [
+            tr(lang, N_("Note: this machine has no isolation layer; your code ran as a plain process.")),
+            "",
+        ]
+    for step in result.steps:
+        lines += [step_feedback(step, lang), ""]
+        if step.id == ANSWERS_ID and step.status != "passed":
+            lines += [
+                tr(lang, N_("The chain rule with your numbers:")),
+                "```",
+                worked_derivation(personal_numbers(result.id), lang),
+                "```",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def to_html(markdown_text: str, title: str) -> str:
+    """A standalone HTML page of the Markdown feedback."""
+    import mistune
+
+    body = mistune.html(markdown_text)
+    return (
+        "<!doctype html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;line-height:1.45}"
+        "pre{background:#f5f5f5;padding:.6em;overflow-x:auto}code{font-size:90%}</style>"
+        f"</head><body>\n{body}</body></html>\n"
+    )

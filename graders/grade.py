@@ -1,0 +1,352 @@
+"""Score one submission, step by step: run it in the sandbox, check every case, explain.
+
+A step's score is its points times the fraction of cases it got right (a case is
+right when the value matches the reference, agrees with finite differences where
+the step produces a gradient, and leaves the inputs unchanged) — unless its answers
+follow a catalogued wrong formula, which earns nothing for the cases where the
+mistake happens not to show (a 1×1 matrix equals its transpose). A step that fails
+only because it calls the student's own failed steps is graded again with those
+replaced by stand-ins that ask the grader, and gets the credit it then earns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graders import compare
+from graders.cases import Case, Corpus
+from graders.misconceptions import Misconception, misconceptions_for
+from graders.sandbox.inside.protocol import CallbackRef, plain
+from graders.sandbox.runner import Call, CallOutcome, RunResult, Sandbox
+from graders.steps import BY_ID, STEPS, Step
+from graders.submissions import Submission
+from solutions.named import ANSWER_KEYS, personal_answers
+
+ANSWERS_ID = "personal_answers"
+ANSWER_RTOL, ANSWER_ATOL = 1e-3, 5e-4  # numbers typed by hand, rounded to a few digits
+
+
+@dataclass
+class GradingConfig:
+    """What is graded and how much it is worth; the defaults are the spec's."""
+
+    points: dict[str, float] = field(default_factory=lambda: {s.id: float(s.points) for s in STEPS})
+    answers_points: float = 0.0
+    step_timeout: float = 5.0
+    seed: int = 0
+
+    @property
+    def steps(self) -> list[Step]:
+        return [BY_ID[step_id] for step_id in self.points]
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.points.values()) + self.answers_points
+
+
+@dataclass
+class Failure:
+    """The smallest failing case, with everything the feedback shows."""
+
+    reason: str
+    values: dict[str, Any]
+    args: dict[str, Any]
+    expected: Any
+    received: Any
+    error: dict[str, str] | None = None
+
+
+@dataclass
+class StepResult:
+    id: str
+    score: float
+    max_score: float
+    status: str  # passed | partial | failed | error | timeout | missing
+    misconceptions: list[str] = field(default_factory=list)
+    passed: int = 0
+    total: int = 0
+    failure: Failure | None = None
+    detail: str = ""  # why a step was not graded: a message template ...
+    detail_values: dict[str, str] = field(default_factory=dict)  # ... and its values
+    carried_forward: list[str] = field(default_factory=list)
+    printed: str = ""
+
+
+@dataclass
+class SubmissionResult:
+    id: str
+    score: float
+    max_score: float
+    steps: list[StepResult]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    isolation: str = ""
+    digest: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ------------------------------------------------------------------ building calls
+
+
+def _wire(step: Step, cases: list[Case], functions: dict[str, Any], offset: int = 0) -> list[list[Any]]:
+    """Cases' arguments as sent: data, except the f of a gradient check (a function run inside)."""
+    wired = []
+    for index, case in enumerate(cases, start=offset):
+        args = []
+        for name in step.params:
+            value = case.args[name]
+            if name == "f":
+                functions[f"f{index}"] = value
+                value = CallbackRef(f"f{index}")
+            args.append(value)
+        wired.append(args)
+    return wired
+
+
+def _preload_key(corpus: Corpus, step: Step) -> str:
+    return f"{corpus.seed}:{step.id}"
+
+
+def preload(sandbox: Sandbox, corpus: Corpus, steps: list[Step]) -> None:
+    """Hand the shared inputs (never the answers) to the sandbox once per run."""
+    missing = [s for s in steps if not sandbox.has_preloaded(_preload_key(corpus, s))]
+    if missing:
+        sandbox.preload({_preload_key(corpus, s): _wire(s, corpus.cases[s.id], {}) for s in missing})
+
+
+def _call(
+    step: Step, corpus: Corpus, fresh: list[Case], timeout: float, stand_ins: list[str] | None = None
+) -> Call:
+    functions: dict[str, Any] = {}
+    shared = corpus.cases[step.id]
+    _wire(step, shared, functions)  # the f of each shared case travels with the call
+    extra = _wire(step, fresh, functions, offset=len(shared))
+    return Call(
+        step.id,
+        extra,
+        timeout=timeout,
+        preloaded=_preload_key(corpus, step),
+        functions=functions,
+        stand_ins=stand_ins or [],
+        callback=_reference_callback if stand_ins else None,
+    )
+
+
+def _reference_callback(name: str, args: list[Any]) -> Any:
+    """A stand-in's answer: the reference step on the student's own arguments."""
+    step = BY_ID[name]
+    if len(args) != len(step.params):
+        raise TypeError(f"{name}() takes {len(step.params)} arguments ({len(args)} given)")
+    return step.reference(
+        *[np.asarray(a, dtype=np.float64) if isinstance(a, (list, np.ndarray)) else a for a in args]
+    )
+
+
+# ------------------------------------------------------------------ judging results
+
+
+def _judge_case(step: Step, case: Case, result: Any) -> compare.Verdict:
+    if result is None:
+        return compare.Verdict(False, "no_answer")
+    if result.error is not None:
+        own = result.error.get("function") == step.id  # not a helper the step called
+        reason = "not_implemented" if own and result.error.get("type") == "NotImplementedError" else "raised"
+        return compare.Verdict(False, reason, dict(result.error))
+    if step.id == "numerical_gradient":
+        verdict = compare.check(result.value, case.expected, step.output, atol=compare.NUMERIC_ATOL, rtol=0.0)
+    else:
+        verdict = compare.check(result.value, case.expected, step.output, step.bounded)
+    if verdict.ok and case.oracle is not None:
+        verdict = compare.check_gradient(result.value, case.oracle, step.output)
+    if verdict.ok and result.mutated:
+        names = [step.params[i] for i in result.mutated if i < len(step.params)]
+        verdict = compare.Verdict(False, "mutated", {"names": ", ".join(names)})
+    return verdict
+
+
+def _diagnose(
+    step: Step,
+    cases: list[Case],
+    results: list[Any],
+    verdicts: list[compare.Verdict],
+    catalog: list[Misconception],
+) -> list[str]:
+    """Misconceptions the answers match on every probe; a wrong label is worse than none."""
+    found = []
+    answered = [(c, r) for c, r in zip(cases, results, strict=True) if r is not None and r.error is None]
+    if all(v.ok or v.reason == "mutated" for v in verdicts):  # right values, changed inputs
+        found.append("mutates_input")
+    for wrong in catalog:
+        for variant in range(len(wrong.formulas)):
+            probes = [(c, r) for c, r in answered if c.wrong.get(wrong.id, [None])[variant] is not None]
+            distinguishing = [
+                c
+                for c, _ in probes
+                if not compare.matches(_as_received(c.wrong[wrong.id][variant]), c.expected, step.output)
+            ]
+            if (
+                len(probes) >= 2
+                and distinguishing
+                and all(compare.matches(r.value, c.wrong[wrong.id][variant], step.output) for c, r in probes)
+            ):
+                found.append(wrong.id)
+                break
+    return list(dict.fromkeys(found))
+
+
+def _as_received(value: Any) -> Any:
+    """A trusted value wrapped as if received, to compare two trusted answers."""
+    from graders.sandbox.inside.protocol import Received
+
+    if isinstance(value, dict):
+        return {k: _as_received(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return Received(value, compare.PLAIN_ARRAY)
+    return Received(value, "builtins.float")
+
+
+def _step_result(
+    step: Step, points: float, cases: list[Case], outcome: CallOutcome, defined: set[str]
+) -> StepResult:
+    result = StepResult(step.id, 0.0, points, "failed", total=len(cases), printed=outcome.printed)
+    if step.id not in defined:
+        result.status, result.detail = "missing", "not_defined"
+        return result
+    if outcome.status in ("timeout", "crash", "invalid"):
+        result.status = "timeout" if outcome.status == "timeout" else "error"
+        result.detail, result.detail_values = outcome.detail, outcome.detail_values
+        return result
+    verdicts = [_judge_case(step, case, r) for case, r in zip(cases, outcome.results, strict=True)]
+    result.passed = sum(v.ok for v in verdicts)
+    result.score = round(points * result.passed / len(cases), 2)
+    if all(v.reason == "not_implemented" for v in verdicts):
+        result.status, result.detail = "missing", "not_implemented"
+        return result
+    if result.passed == len(cases):
+        result.status = "passed"
+        return result
+    # Cases are sorted smallest first; a wrong value teaches more than an exception, so it goes first.
+    failing = min(
+        (i for i, v in enumerate(verdicts) if not v.ok), key=lambda i: verdicts[i].reason == "raised"
+    )
+    case, received = cases[failing], outcome.results[failing]
+    result.failure = Failure(
+        reason=verdicts[failing].reason,
+        values=verdicts[failing].values,
+        args=_shown(case.args),
+        expected=_shown(case.expected),
+        received=_shown(plain(received.value)) if received is not None and received.error is None else None,
+        error=received.error if received is not None else None,
+    )
+    if all(v.reason in ("raised", "not_implemented") for v in verdicts if not v.ok) and result.passed == 0:
+        result.status = "error"
+    else:
+        result.status = "partial" if result.passed else "failed"
+        result.misconceptions = _diagnose(step, cases, outcome.results, verdicts, misconceptions_for(step.id))
+        if result.misconceptions:  # a known wrong formula: the cases it happens to pass earn nothing
+            result.status, result.score = "failed", 0.0
+    return result
+
+
+def _shown(value: Any) -> Any:
+    """A value as JSON-able lists, for results and feedback."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def _grade_answers(submission: Submission, answers: Any, points: float) -> StepResult:
+    result = StepResult(ANSWERS_ID, 0.0, points, "missing", total=len(ANSWER_KEYS))
+    if not isinstance(answers, dict):
+        return result
+    right = personal_answers(submission.id)
+    wrong = []
+    for key in ANSWER_KEYS:
+        given = compare.plain_value(answers.get(key))
+        ok = (
+            isinstance(given, (int, float))
+            and not isinstance(given, bool)
+            and bool(np.isclose(given, right[key], rtol=ANSWER_RTOL, atol=ANSWER_ATOL))
+        )
+        result.passed += ok
+        if not ok:
+            wrong.append(key)
+    result.score = round(points * result.passed / len(ANSWER_KEYS), 2)
+    result.status = "passed" if not wrong else ("partial" if result.passed else "failed")
+    if wrong:
+        result.failure = Failure("wrong_answers", {"keys": ", ".join(wrong)}, {}, None, None)
+    return result
+
+
+# ------------------------------------------------------------------ one submission
+
+
+def grade_submission(
+    submission: Submission, corpus: Corpus, sandbox: Sandbox, config: GradingConfig
+) -> SubmissionResult:
+    """Every step of one submission; never raises for anything the submission does."""
+    steps = config.steps
+    preload(sandbox, corpus, steps)
+    fresh = {step.id: corpus.fresh_cases(step, submission.digest) for step in steps}
+    cases = {step.id: corpus.cases[step.id] + fresh[step.id] for step in steps}
+    calls = [_call(s, corpus, fresh[s.id], config.step_timeout) for s in steps]
+    run = sandbox.run(submission.units, calls, submission.files)
+    defined = set(run.load.defined)
+    results = [
+        _step_result(step, config.points[step.id], cases[step.id], outcome, defined)
+        for step, outcome in zip(steps, run.outcomes, strict=True)
+    ]
+    _carry_forward(submission, corpus, fresh, cases, results, defined, sandbox, config)
+    if config.answers_points or isinstance(plain(run.load.answers), dict):
+        results.append(_grade_answers(submission, plain(run.load.answers), config.answers_points))
+    score = round(sum(r.score for r in results), 2)
+    return SubmissionResult(
+        id=submission.id,
+        score=score,
+        max_score=config.max_score,
+        steps=results,
+        problems=[{"message": p.message, "values": p.values} for p in submission.problems],
+        units=[{"name": u.name, "ok": u.ok, "error": u.error} for u in run.load.units if not u.ok],
+        isolation=run.isolation,
+        digest=submission.digest,
+    )
+
+
+def _carry_forward(
+    submission: Submission,
+    corpus: Corpus,
+    fresh: dict[str, list[Case]],
+    cases: dict[str, list[Case]],
+    results: list[StepResult],
+    defined: set[str],
+    sandbox: Sandbox,
+    config: GradingConfig,
+) -> None:
+    """Grade failed steps again with the student's other failed steps replaced by correct ones."""
+    failed = [r.id for r in results if r.status in ("failed", "partial", "error") and r.id in defined]
+    wrong = [r.id for r in results if r.status != "passed" and r.id != ANSWERS_ID]
+    retry = {step_id: [other for other in wrong if other != step_id] for step_id in failed}
+    retry = {step_id: stand_ins for step_id, stand_ins in retry.items() if stand_ins}
+    if not retry:
+        return
+    rerun: RunResult = sandbox.run(
+        submission.units,
+        [_call(BY_ID[s], corpus, fresh[s], config.step_timeout, retry[s]) for s in retry],
+        submission.files,
+    )
+    by_id = {r.id: i for i, r in enumerate(results)}
+    for step_id, outcome in zip(retry, rerun.outcomes, strict=True):
+        step = BY_ID[step_id]
+        again = _step_result(step, config.points[step_id], cases[step_id], outcome, defined)
+        if again.score > results[by_id[step_id]].score:
+            again.carried_forward = retry[step_id]
+            results[by_id[step_id]] = again

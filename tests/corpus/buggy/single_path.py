@@ -1,0 +1,6 @@
+# A student's hidden_delta, replacing the correct one: single_path.
+import numpy as np
+
+
+def hidden_delta(A_hidden, W_out, delta_out):
+    return A_hidden * (1 - A_hidden) * delta_out[:, [0]] * W_out[0]
