@@ -1,18 +1,20 @@
 """Grading a class: every submission in parallel, with a progress bar and a result cache.
 
-Each worker thread owns one sandbox. A submission whose code and grading settings
+Each worker process owns one sandbox. A submission whose code and grading settings
 are unchanged is not graded again: its result comes from the cache, keyed by a
 content hash, so a rerun with the same seed gives identical output.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -73,7 +75,11 @@ def _internal_error(submission: Submission, config: GradingConfig, error: Except
 
 
 class Grader:
-    """Grades submissions with a shared corpus; one sandbox per worker thread."""
+    """Grades submissions one after another with a shared corpus and one sandbox.
+
+    `grade_all` spreads a class over worker processes, each with a Grader of its own:
+    the checks are Python, so threads would share one core.
+    """
 
     def __init__(
         self,
@@ -86,43 +92,50 @@ class Grader:
         self.cache_dir = cache_dir
         self.limits = limits or Limits()
         self.isolation = isolation
-        self.corpus: Corpus = build_corpus(config.seed)
         self.key = settings_key(config)
-        self._local = threading.local()
-        self._sandboxes: list[Sandbox] = []
-        self._lock = threading.Lock()
+        self._corpus: Corpus | None = None
+        self._box: Sandbox | None = None
         self.isolation_used = ""
 
+    @property
+    def corpus(self) -> Corpus:
+        if self._corpus is None:
+            self._corpus = build_corpus(self.config.seed)
+        return self._corpus
+
     def _sandbox(self) -> Sandbox:
-        box = getattr(self._local, "sandbox", None)
-        if box is None:
-            box = Sandbox(self.limits, self.isolation)
-            box.start()
-            self._local.sandbox = box
-            with self._lock:
-                self._sandboxes.append(box)
-                self.isolation_used = box.isolation
-        return box
+        if self._box is None:
+            self._box = Sandbox(self.limits, self.isolation)
+            self._box.start()
+            self.isolation_used = self._box.isolation
+        return self._box
 
     def _cache_path(self, submission: Submission) -> Path | None:
         if self.cache_dir is None:
             return None
         return self.cache_dir / f"{submission.digest[:32]}-{self.key}.json"
 
-    def grade(self, submission: Submission) -> SubmissionResult:
+    def cached(self, submission: Submission) -> SubmissionResult | None:
         path = self._cache_path(submission)
-        if path is not None and path.is_file():
-            try:
-                return result_from_dict(json.loads(path.read_text()))
-            except (ValueError, TypeError, KeyError):
-                pass  # a damaged cache entry is graded again
+        if path is None or not path.is_file():
+            return None
+        try:
+            return result_from_dict(json.loads(path.read_text()))
+        except (ValueError, TypeError, KeyError):
+            return None  # a damaged cache entry is graded again
+
+    def grade(self, submission: Submission) -> SubmissionResult:
+        cached = self.cached(submission)
+        if cached is not None:
+            return cached
         try:
             result = grade_submission(submission, self.corpus, self._sandbox(), self.config)
         except Exception as error:  # a bug of ours costs one submission, never the batch
             return _internal_error(submission, self.config, error)
+        path = self._cache_path(submission)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps(asdict(result)))
             temporary.replace(path)
         return result
@@ -133,26 +146,60 @@ class Grader:
         jobs: int = 2,
         progress: Callable[[SubmissionResult], None] | None = None,
     ) -> list[SubmissionResult]:
-        """Results in the order of the submissions."""
-
-        def one(submission: Submission) -> SubmissionResult:
-            result = self.grade(submission)
-            if progress is not None:
+        """Results in the order of the submissions; cached ones are not graded again."""
+        results: list[SubmissionResult | None] = [self.cached(s) for s in submissions]
+        todo = [i for i, r in enumerate(results) if r is None]
+        for result in results:
+            if result is not None and progress is not None:
                 progress(result)
-            return result
-
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(one, submissions))
+        if jobs <= 1 or len(todo) < 4 * jobs:  # a pool costs a second or two to start
+            for i in todo:
+                results[i] = self.grade(submissions[i])
+                if progress is not None:
+                    progress(results[i])
+            return results  # type: ignore[return-value]
+        context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
+        with ProcessPoolExecutor(
+            jobs,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.config, self.cache_dir, self.limits, self.isolation),
+        ) as pool:
+            futures = {pool.submit(_grade_in_worker, submissions[i]): i for i in todo}
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    results[index], self.isolation_used = future.result()
+                except Exception as error:  # a worker process died: that submission is marked
+                    results[index] = _internal_error(submissions[index], self.config, error)
+                if progress is not None:
+                    progress(results[index])
+        return results  # type: ignore[return-value]
 
     def close(self) -> None:
-        for box in self._sandboxes:
-            box.close()
+        if self._box is not None:
+            self._box.close()
+            self._box = None
 
     def __enter__(self) -> Grader:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_WORKER: Grader | None = None
+
+
+def _start_worker(config: GradingConfig, cache_dir: Path | None, limits: Limits, isolation: str) -> None:
+    global _WORKER
+    _WORKER = Grader(config, cache_dir, limits, isolation)
+    atexit.register(_WORKER.close)
+
+
+def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, str]:
+    assert _WORKER is not None
+    return _WORKER.grade(submission), _WORKER.isolation_used
 
 
 def isolation_notice(isolation: str) -> str | None:

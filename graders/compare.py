@@ -56,16 +56,15 @@ def _array(
         return Verdict(
             False, "wrong_shape", {"what": what, "expected": str(expected.shape), "got": str(value.shape)}
         )
-    with np.errstate(invalid="ignore", over="ignore"):
-        difference = np.abs(value - expected)
-        close = difference <= atol + rtol * np.abs(expected)  # np.allclose, without its overhead
-    if close.all():
+    finite = np.isfinite(value).all()
+    if not finite and np.isfinite(expected).all():
+        return Verdict(False, "not_finite", {"what": what})
+    difference = np.abs(value - expected) if finite else np.abs(np.nan_to_num(value) - expected)
+    if (difference <= atol + rtol * np.abs(expected)).all():  # np.allclose, without its overhead
         if bounded and ((value < 0).any() or (value > 1).any()):
             return Verdict(False, "out_of_range", {"what": what})
         return OK
-    if not np.isfinite(value).all() and np.isfinite(expected).all():
-        return Verdict(False, "not_finite", {"what": what})
-    return Verdict(False, "wrong_value", {"what": what, "error": float(np.nanmax(difference))})
+    return Verdict(False, "wrong_value", {"what": what, "error": float(difference.max())})
 
 
 def _float(received: Any, expected: float) -> Verdict:

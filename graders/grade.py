@@ -20,7 +20,7 @@ from graders import compare
 from graders.cases import Case, Corpus
 from graders.misconceptions import Misconception, misconceptions_for
 from graders.sandbox.inside.protocol import CallbackRef, plain
-from graders.sandbox.runner import Call, CallOutcome, RunResult, Sandbox
+from graders.sandbox.runner import Call, CallOutcome, LoadReport, Sandbox
 from graders.steps import BY_ID, STEPS, Step
 from graders.submissions import Submission
 from solutions.named import ANSWER_KEYS, personal_answers
@@ -184,30 +184,15 @@ def _diagnose(
     for wrong in catalog:
         for variant in range(len(wrong.formulas)):
             probes = [(c, r) for c, r in answered if c.wrong.get(wrong.id, [None])[variant] is not None]
-            distinguishing = [
-                c
-                for c, _ in probes
-                if not compare.matches(_as_received(c.wrong[wrong.id][variant]), c.expected, step.output)
-            ]
+            telling = any(c.telling[wrong.id][variant] for c, _ in probes)
             if (
                 len(probes) >= 2
-                and distinguishing
+                and telling
                 and all(compare.matches(r.value, c.wrong[wrong.id][variant], step.output) for c, r in probes)
             ):
                 found.append(wrong.id)
                 break
     return list(dict.fromkeys(found))
-
-
-def _as_received(value: Any) -> Any:
-    """A trusted value wrapped as if received, to compare two trusted answers."""
-    from graders.sandbox.inside.protocol import Received
-
-    if isinstance(value, dict):
-        return {k: _as_received(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return Received(value, compare.PLAIN_ARRAY)
-    return Received(value, "builtins.float")
 
 
 def _step_result(
@@ -298,20 +283,41 @@ def grade_submission(
     preload(sandbox, corpus, steps)
     fresh = {step.id: corpus.fresh_cases(step, submission.digest) for step in steps}
     cases = {step.id: corpus.cases[step.id] + fresh[step.id] for step in steps}
+    results: list[StepResult] = []
+    retry: dict[str, list[str]] = {}
+
+    def carry_forward(load: LoadReport, outcomes: list[CallOutcome]) -> list[Call]:
+        """Failed steps again, with the student's other wrong steps replaced by stand-ins."""
+        defined = set(load.defined)
+        results[:] = [
+            _step_result(step, config.points[step.id], cases[step.id], outcome, defined)
+            for step, outcome in zip(steps, outcomes, strict=True)
+        ]
+        wrong = [r.id for r in results if r.status != "passed"]
+        for r in results:
+            if r.status in ("failed", "partial", "error") and r.id in defined:
+                stand_ins = [other for other in wrong if other != r.id]
+                if stand_ins:
+                    retry[r.id] = stand_ins
+        return [_call(BY_ID[s], corpus, fresh[s], config.step_timeout, retry[s]) for s in retry]
+
     calls = [_call(s, corpus, fresh[s.id], config.step_timeout) for s in steps]
-    run = sandbox.run(submission.units, calls, submission.files)
+    run = sandbox.run(submission.units, calls, submission.files, follow_up=carry_forward)
     defined = set(run.load.defined)
-    results = [
-        _step_result(step, config.points[step.id], cases[step.id], outcome, defined)
-        for step, outcome in zip(steps, run.outcomes, strict=True)
-    ]
-    _carry_forward(submission, corpus, fresh, cases, results, defined, sandbox, config)
+    if not results:  # the follow-up never ran (the code could not be loaded at all)
+        carry_forward(run.load, run.outcomes[: len(steps)])
+        retry.clear()
+    by_id = {r.id: i for i, r in enumerate(results)}
+    for step_id, outcome in zip(retry, run.outcomes[len(steps) :], strict=True):
+        again = _step_result(BY_ID[step_id], config.points[step_id], cases[step_id], outcome, defined)
+        if again.score > results[by_id[step_id]].score:
+            again.carried_forward = retry[step_id]
+            results[by_id[step_id]] = again
     if config.answers_points or isinstance(plain(run.load.answers), dict):
         results.append(_grade_answers(submission, plain(run.load.answers), config.answers_points))
-    score = round(sum(r.score for r in results), 2)
     return SubmissionResult(
         id=submission.id,
-        score=score,
+        score=round(sum(r.score for r in results), 2),
         max_score=config.max_score,
         steps=results,
         problems=[{"message": p.message, "values": p.values} for p in submission.problems],
@@ -319,34 +325,3 @@ def grade_submission(
         isolation=run.isolation,
         digest=submission.digest,
     )
-
-
-def _carry_forward(
-    submission: Submission,
-    corpus: Corpus,
-    fresh: dict[str, list[Case]],
-    cases: dict[str, list[Case]],
-    results: list[StepResult],
-    defined: set[str],
-    sandbox: Sandbox,
-    config: GradingConfig,
-) -> None:
-    """Grade failed steps again with the student's other failed steps replaced by correct ones."""
-    failed = [r.id for r in results if r.status in ("failed", "partial", "error") and r.id in defined]
-    wrong = [r.id for r in results if r.status != "passed" and r.id != ANSWERS_ID]
-    retry = {step_id: [other for other in wrong if other != step_id] for step_id in failed}
-    retry = {step_id: stand_ins for step_id, stand_ins in retry.items() if stand_ins}
-    if not retry:
-        return
-    rerun: RunResult = sandbox.run(
-        submission.units,
-        [_call(BY_ID[s], corpus, fresh[s], config.step_timeout, retry[s]) for s in retry],
-        submission.files,
-    )
-    by_id = {r.id: i for i, r in enumerate(results)}
-    for step_id, outcome in zip(retry, rerun.outcomes, strict=True):
-        step = BY_ID[step_id]
-        again = _step_result(step, config.points[step_id], cases[step_id], outcome, defined)
-        if again.score > results[by_id[step_id]].score:
-            again.carried_forward = retry[step_id]
-            results[by_id[step_id]] = again

@@ -186,9 +186,9 @@ def _nbgrader_students(submitted: Path) -> list[Submission]:
 
 
 def _is_submission_folder(folder: Path) -> bool:
-    return (folder / MODULE_NAME).is_file() or any(
-        p.suffix == ".ipynb" for p in folder.iterdir() if p.is_file()
-    )
+    """One student's folder (their module, or their one notebook), not a folder of submissions."""
+    notebooks = [p for p in folder.iterdir() if p.is_file() and p.suffix == ".ipynb"]
+    return (folder / MODULE_NAME).is_file() or len(notebooks) == 1
 
 
 def discover(paths: list[Path]) -> list[Submission]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,33 +11,9 @@ from graders.batch import Grader, grade_paths
 from graders.grade import ANSWERS_ID, GradingConfig
 from graders.submissions import load
 from solutions.named import personal_answers
+from tests.submissions import BASE, CORPUS, CORRECT, buggy_submissions, replace_function
 
-CORPUS = Path(__file__).parent / "corpus"
-CORRECT = sorted((CORPUS / "correct").glob("*.py"))
-BASE = (CORPUS / "correct" / "vectorised.py").read_text()
 POINTS = GradingConfig().points
-
-# One submission per catalogued misconception: the correct one with one function replaced by
-# tests/corpus/buggy/<misconception>.py, whose first line names the step it replaces.
-BUGGY_DIR = CORPUS / "buggy"
-
-
-def replace_function(source: str, name: str, new: str) -> str:
-    pattern = re.compile(rf"^def {name}\(.*?(?=^def |\Z)", re.S | re.M)
-    assert pattern.search(source), name
-    return pattern.sub(lambda _: new + "\n\n", source, count=1)
-
-
-def buggy_submissions() -> dict[str, tuple[str, str]]:
-    found = {}
-    for path in sorted(BUGGY_DIR.glob("*.py")):
-        text = path.read_text()
-        step = re.match(r"# A student's (\w+),", text).group(1)
-        code = text[text.index("def ") :]
-        found[path.stem] = (step, replace_function(BASE, step, code))
-    return found
-
-
 BUGGY = buggy_submissions()
 
 

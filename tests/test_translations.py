@@ -43,3 +43,11 @@ def test_compiled_catalog_matches_the_po_file() -> None:
 def test_chinese_text_is_served_at_run_time() -> None:
     assert tr("zh", "Forward pass") == "前向传播"
     assert tr("en", "Forward pass") == "Forward pass"
+
+
+def test_every_misconception_hint_exists_in_both_languages() -> None:
+    from graders.misconceptions import default_catalog
+
+    for entry in default_catalog():
+        assert entry.hint["en"].strip() and entry.hint["zh"].strip(), entry.id
+        assert entry.hint["en"] != entry.hint["zh"], entry.id

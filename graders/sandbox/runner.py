@@ -21,7 +21,7 @@ from typing import Any
 
 from graders.i18n import N_
 from graders.sandbox import launch as launcher
-from graders.sandbox.inside.protocol import ProtocolError, plain, read_frame, write_frame
+from graders.sandbox.inside.protocol import Channel, ProtocolError, plain, read_frame, write_frame
 
 CallbackHandler = Callable[[str, list[Any]], Any]
 
@@ -96,6 +96,14 @@ class RunResult:
     load: LoadReport
     outcomes: list[CallOutcome]
     isolation: str
+
+
+@dataclass
+class Child:
+    """One child of the zygote: its socket, read through a buffered channel."""
+
+    sock: socket.socket
+    channel: Channel
 
 
 class ChildFailed(Exception):
@@ -212,7 +220,7 @@ class Sandbox:
 
     # ------------------------------------------------------------ one child
 
-    def _spawn(self, retry: bool = True) -> socket.socket:
+    def _spawn(self, retry: bool = True) -> Child:
         if self._control is None:
             self.start()
         limits = {
@@ -231,13 +239,13 @@ class Sandbox:
                 raise RuntimeError(f"the sandbox cannot start workers: {stderr}")
             self.start()
             return self._spawn(retry=False)
-        child = socket.socket(fileno=fds[0])
-        child.setblocking(False)
-        return child
+        sock = socket.socket(fileno=fds[0])
+        sock.setblocking(False)
+        return Child(sock, Channel(sock.fileno()))
 
-    def _end_child(self, child: socket.socket) -> dict[str, Any]:
+    def _end_child(self, child: Child) -> dict[str, Any]:
         """SIGKILL the child (through the zygote) and return how it ended."""
-        child.close()
+        child.sock.close()
         try:
             write_frame(self._control.fileno(), {"kind": "kill"}, time.monotonic() + 5)
             while True:
@@ -250,7 +258,7 @@ class Sandbox:
 
     def _exchange(
         self,
-        child: socket.socket,
+        child: Child,
         message: dict[str, Any],
         timeout: float,
         on_frame: Callable[[dict[str, Any]], bool],
@@ -258,8 +266,8 @@ class Sandbox:
         """Send one message, then feed replies to on_frame until it returns True."""
         deadline = time.monotonic() + timeout
         try:
-            write_frame(child.fileno(), message, deadline)
-            while not on_frame(read_frame(child.fileno(), deadline)):
+            child.channel.write(message, deadline)
+            while not on_frame(child.channel.read(deadline)):
                 pass
         except TimeoutError:
             raise ChildFailed("timeout", N_("no answer within {seconds} s"), seconds=f"{timeout:g}") from None
@@ -270,7 +278,7 @@ class Sandbox:
                 "invalid", N_("your answer could not be read: {reason}"), reason=str(error)
             ) from None
 
-    def _load(self, child: socket.socket, units: list[dict[str, str]], files: dict[str, str]) -> LoadReport:
+    def _load(self, child: Child, units: list[dict[str, str]], files: dict[str, str]) -> LoadReport:
         report = LoadReport()
         progress = {"unit": -1}
 
@@ -298,7 +306,7 @@ class Sandbox:
             raise
         return report
 
-    def _call(self, child: socket.socket, call: Call) -> CallOutcome:
+    def _call(self, child: Child, call: Call) -> CallOutcome:
         count = self._case_count(call)
         outcome = CallOutcome("ok", [None] * count)
         message = {
@@ -342,7 +350,7 @@ class Sandbox:
         self._exchange(child, message, call.timeout, on_frame)
         return outcome
 
-    def _answer_callback(self, child: socket.socket, call: Call, frame: dict[str, Any]) -> None:
+    def _answer_callback(self, child: Child, call: Call, frame: dict[str, Any]) -> None:
         name = str(plain(frame.get("function")))
         if call.callback is None or name not in call.stand_ins + list(call.functions):
             reply = {"kind": "callback_result", "error": f"{name} is not available here"}
@@ -351,19 +359,27 @@ class Sandbox:
                 reply = {"kind": "callback_result", "value": call.callback(name, plain(frame.get("args")))}
             except Exception as error:  # the student's arguments were wrong for the real function
                 reply = {"kind": "callback_result", "error": f"{type(error).__name__}: {error}"}
-        write_frame(child.fileno(), reply, time.monotonic() + 5)
+        child.channel.write(reply, time.monotonic() + 5)
 
     # ------------------------------------------------------------ the narrow API
 
     def run(
-        self, units: list[dict[str, str]], calls: list[Call], files: dict[str, str] | None = None
+        self,
+        units: list[dict[str, str]],
+        calls: list[Call],
+        files: dict[str, str] | None = None,
+        follow_up: Callable[[LoadReport, list[CallOutcome]], list[Call]] | None = None,
     ) -> RunResult:
-        """Load the code units (in order) and make every call; never raises for the student's faults."""
+        """Load the code units (in order) and make every call; never raises for the student's faults.
+
+        `follow_up`, given the outcomes so far, may ask for more calls in the same worker
+        (their outcomes are appended): the grader decides after seeing the first answers.
+        """
         files = files or {}
         skipped: set[int] = set()
         outcomes: list[CallOutcome] = []
         load_report: LoadReport | None = None
-        child: socket.socket | None = None
+        child: Child | None = None
         pending = list(calls)
         try:
             while True:
@@ -398,9 +414,11 @@ class Sandbox:
                         report.units[i] = UnitReport(
                             units[i]["name"],
                             False,
-                            {"type": "Timeout", "message": "this code did not finish running"},
+                            {"type": "Timeout", "message": N_("this code did not finish running")},
                         )
                     load_report = load_report or report
+                if not pending and follow_up is not None:
+                    pending, follow_up = list(follow_up(load_report, outcomes)), None
                 if not pending:
                     return RunResult(load_report, outcomes, self.isolation)
                 call = pending.pop(0)

@@ -154,15 +154,48 @@ def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes:
 
 
 def read_frame(fd: int, deadline: float | None = None) -> dict[str, Any]:
-    """Read and check one frame; arrays come back as Received values.
+    """Read and check one frame, byte-exact (nothing past it is consumed).
 
     With a deadline (time.monotonic()), a peer that stalls mid-frame raises TimeoutError.
     """
-    (length,) = struct.unpack(">I", _read_exactly(fd, 4, deadline))
+    return _parse(lambda n: _read_exactly(fd, n, deadline))
+
+
+class Channel:
+    """Frames over one socket, read through a buffer: one system call for many small frames."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = bytearray()
+
+    def _take(self, n: int, deadline: float | None) -> bytes:
+        while len(self._buffer) < n:
+            _wait(self.fd, deadline)
+            try:
+                chunk = os.read(self.fd, max(1 << 16, n - len(self._buffer)))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise EOFError("the other side closed the channel")
+            self._buffer += chunk
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return data
+
+    def read(self, deadline: float | None = None) -> dict[str, Any]:
+        return _parse(lambda n: self._take(n, deadline))
+
+    def write(self, message: dict[str, Any], deadline: float | None = None) -> None:
+        write_frame(self.fd, message, deadline)
+
+
+def _parse(take: Any) -> dict[str, Any]:
+    """One frame from `take(n)`, which returns exactly n bytes; arrays come back as Received."""
+    (length,) = struct.unpack(">I", take(4))
     if length > HEADER_CAP:
         raise ProtocolError(f"header of {length} bytes is over the cap")
     try:
-        header = json.loads(_read_exactly(fd, length, deadline))
+        header = json.loads(take(length))
         specs = header["arrays"]
         tree = header["tree"]
     except (ValueError, KeyError, TypeError, RecursionError) as error:
@@ -184,7 +217,7 @@ def read_frame(fd: int, deadline: float | None = None) -> dict[str, Any]:
         total += nbytes
         if total > PAYLOAD_CAP:
             raise ProtocolError("arrays over the size cap")
-        arrays.append(np.frombuffer(_read_exactly(fd, nbytes, deadline), dtype=dtype).reshape(shape).copy())
+        arrays.append(np.frombuffer(take(nbytes), dtype=dtype).reshape(shape).copy())
     try:
         message = _rebuild(tree, arrays)
     except (RecursionError, ValueError, TypeError, IndexError, KeyError):

@@ -142,9 +142,10 @@ def _apply_limits(limits: dict, scratch: str) -> None:
 
 def _child(sock: socket.socket, limits: dict, scratch: str) -> None:
     import numpy as np
-    from protocol import CallbackRef, plain, read_frame, write_frame
+    from protocol import CallbackRef, Channel, plain, write_frame
 
     fd = sock.fileno()
+    channel = Channel(fd)
     devnull = os.open(os.devnull, os.O_RDWR)
     for target in (0, 1, 2):
         os.dup2(devnull, target)
@@ -222,7 +223,7 @@ def _child(sock: socket.socket, limits: dict, scratch: str) -> None:
     def stand_in(name: str):
         def ask_grader(*args):
             write_frame(fd, {"kind": "callback", "function": name, "args": list(args)})
-            reply = read_frame(fd)
+            reply = channel.read()
             if "error" in reply:
                 raise RuntimeError(reply["error"])
             return plain(reply["value"])
@@ -290,7 +291,7 @@ def _child(sock: socket.socket, limits: dict, scratch: str) -> None:
 
     while True:
         try:
-            message = plain(read_frame(fd))
+            message = plain(channel.read())
         except EOFError:
             os._exit(0)
         kind = message.get("kind")
