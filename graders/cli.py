@@ -36,12 +36,21 @@ def derive(student: str | None, lang: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder for the demo (default: a new temporary one)."
+)
 @lang_option
-def demo(lang: str) -> None:
-    """Run the main job end to end on built-in samples."""
+def demo(out: Path | None, lang: str) -> None:
+    """The main job end to end: generate the assignment, grade sample submissions, show results."""
+    import tempfile
+
     from graders.demo import run_demo
 
-    click.echo(run_demo(lang))
+    out = out or Path(tempfile.mkdtemp(prefix="backprop-lab-demo-"))
+    results, report = run_demo(out, lang)
+    click.echo(summary_table(results))
+    click.echo("")
+    click.echo(report)
 
 
 @main.command()
@@ -54,6 +63,12 @@ def demo(lang: str) -> None:
     "--seed", default=0, show_default=True, help="Seed of the test cases; recorded in results.json."
 )
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds one step may take.")
+@click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
+@click.option(
+    "--gradebook",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="An nbgrader course folder: write the scores into its gradebook for formgrader.",
+)
 @click.option(
     "--format",
     "formats",
@@ -68,22 +83,25 @@ def grade(
     jobs: int,
     seed: int,
     timeout: float,
+    course: Path | None,
+    gradebook: Path | None,
     formats: tuple[str, ...],
     lang: str,
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
+    from exercises.catalog import Course
     from graders.batch import grade_paths
     from graders.grade import GradingConfig
 
-    results = grade_paths(
-        list(submissions),
-        out,
-        GradingConfig(seed=seed, step_timeout=timeout),
-        jobs=jobs,
-        lang=lang,
-        formats=formats,
-    )
+    chosen = Course.load(course)
+    config = GradingConfig(chosen.points, chosen.answers_points, step_timeout=timeout, seed=seed)
+    results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
     click.echo(summary_table(results))
+    if gradebook is not None:
+        from graders.gradebook import write_gradebook
+
+        count = write_gradebook(results, gradebook)
+        click.echo(f"gradebook: {count} scores written to {gradebook / 'gradebook.db'}")
     click.echo(
         f"\nresults: {out / 'results.json'}  grades: {out / 'grades.csv'}  feedback: {out / 'feedback'}/"
     )
@@ -120,3 +138,34 @@ def summary_table(results: list) -> str:
         steps = "".join(marks.get(s.status, "?") for s in r.steps)
         lines.append(f"{r.id:<{width}}  {r.score:>7g}  {steps}")
     return "\n".join(lines)
+
+
+@main.command()
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="Folder to write the assignment into."
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["py", "ipynb", "nbgrader"]),
+    help="What to write (default: all three).",
+)
+@click.option(
+    "--roster", type=click.Path(exists=True, path_type=Path), help="CSV of student ids: personal sheets."
+)
+@click.option(
+    "--course", type=click.Path(exists=True, path_type=Path), help="Course file choosing steps and points."
+)
+@lang_option
+def generate(
+    out: Path, formats: tuple[str, ...], roster: Path | None, course: Path | None, lang: str
+) -> None:
+    """Generate the assignment from the reference solution: stubs, notebooks, an nbgrader course."""
+    from exercises.catalog import Course
+    from exercises.generate import FORMATS
+    from exercises.generate import generate as write_assignment
+
+    written = write_assignment(out, lang, formats or FORMATS, Course.load(course), roster)
+    for path in written:
+        click.echo(str(path))

@@ -74,7 +74,8 @@ def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
 
 def step_feedback(step: StepResult, lang: str) -> str:
     """Markdown for one step."""
-    lines = [f"### {tr(lang, TITLES.get(step.id, step.id))} — {step.score:g}/{step.max_score:g}", ""]
+    title = tr(lang, TITLES[step.id]) if step.id in TITLES else step.id
+    lines = [f"### {title} — {step.score:g}/{step.max_score:g}", ""]
     values = {"total": step.total, "passed": step.passed, "name": step.id}
     if step.status == "missing":
         lines.append(tr(lang, STATUS[step.detail or "not_defined"], **values))
@@ -118,14 +119,15 @@ def step_feedback(step: StepResult, lang: str) -> str:
 
 def submission_feedback(result: SubmissionResult, lang: str) -> str:
     """Markdown for a whole submission."""
+    heading, score = tr(lang, N_("Backpropagation assignment")), tr(lang, N_("Score"))
     lines = [
-        f"# {tr(lang, N_('Backpropagation assignment'))}: {result.id}",
+        f"# {heading}: {result.id}",
         "",
-        f"**{tr(lang, N_('Score'))}: {result.score:g} / {result.max_score:g}**",
+        f"**{score}: {result.score:g} / {result.max_score:g}**",
         "",
     ]
     for problem in result.problems:
-        lines.append(f"- {tr(lang, problem['message'], **problem['values'])}")
+        lines.append("- " + tr(lang, problem["message"], **problem["values"]))
     for unit in result.units:
         error = unit.get("error") or {}
         lines.append(

@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from exercises.catalog import Course
 from graders import compare
 from graders.cases import Case, Corpus
 from graders.misconceptions import Misconception, misconceptions_for
 from graders.sandbox.inside.protocol import CallbackRef, plain
 from graders.sandbox.runner import Call, CallOutcome, LoadReport, Sandbox
-from graders.steps import BY_ID, STEPS, Step
+from graders.steps import BY_ID, Step
 from graders.submissions import Submission
 from solutions.named import ANSWER_KEYS, personal_answers
 
@@ -33,7 +34,7 @@ ANSWER_RTOL, ANSWER_ATOL = 1e-3, 5e-4  # numbers typed by hand, rounded to a few
 class GradingConfig:
     """What is graded and how much it is worth; the defaults are the spec's."""
 
-    points: dict[str, float] = field(default_factory=lambda: {s.id: float(s.points) for s in STEPS})
+    points: dict[str, float] = field(default_factory=lambda: Course().points)
     answers_points: float = 0.0
     step_timeout: float = 5.0
     seed: int = 0
@@ -251,8 +252,8 @@ def _shown(value: Any) -> Any:
 
 def _grade_answers(submission: Submission, answers: Any, points: float) -> StepResult:
     result = StepResult(ANSWERS_ID, 0.0, points, "missing", total=len(ANSWER_KEYS))
-    if not isinstance(answers, dict):
-        return result
+    if not isinstance(answers, dict) or all(compare.plain_value(v) is None for v in answers.values()):
+        return result  # no ANSWERS, or the template untouched
     right = personal_answers(submission.id)
     wrong = []
     for key in ANSWER_KEYS:

@@ -216,7 +216,6 @@ class Step:
     params: tuple[str, ...]
     strategy: Callable[[], st.SearchStrategy[Args]]
     reference: Callable[..., Any]
-    points: float
     output: str  # "array", "float", "arrays" (a dict of arrays)
     finite_difference: Callable[..., Any] | None = None
     bounded: bool = False  # outputs must lie in [0, 1]
@@ -226,43 +225,37 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("sigmoid", ("z",), _sigmoid_args, ref.sigmoid, 5, "array", bounded=True),
-    Step("sigmoid_grad", ("a",), _sigmoid_grad_args, ref.sigmoid_grad, 5, "array"),
-    Step("forward", ("X", "params"), _forward_args, ref.forward, 10, "arrays"),
-    Step("cross_entropy", ("P", "Y"), _probabilities_args, ref.cross_entropy, 5, "float"),
+    Step("sigmoid", ("z",), _sigmoid_args, ref.sigmoid, "array", bounded=True),
+    Step("sigmoid_grad", ("a",), _sigmoid_grad_args, ref.sigmoid_grad, "array"),
+    Step("forward", ("X", "params"), _forward_args, ref.forward, "arrays"),
+    Step("cross_entropy", ("P", "Y"), _probabilities_args, ref.cross_entropy, "float"),
     Step(
         "cross_entropy_grad",
         ("P", "Y"),
         _probabilities_args,
         ref.cross_entropy_grad,
-        5,
         "array",
         _fd_cross_entropy_grad,
     ),
-    Step("output_delta", ("P", "Y"), _probabilities_args, ref.output_delta, 10, "array", _fd_output_delta),
+    Step("output_delta", ("P", "Y"), _probabilities_args, ref.output_delta, "array", _fd_output_delta),
     Step(
         "hidden_delta",
         ("A_hidden", "W_out", "delta_out"),
         _hidden_delta_args,
         ref.hidden_delta,
-        15,
         "array",
         _fd_hidden_delta,
     ),
-    Step(
-        "weight_grad", ("delta", "A_prev"), _weight_grad_args, ref.weight_grad, 10, "array", _fd_weight_grad
-    ),
-    Step("bias_grad", ("delta",), _bias_grad_args, ref.bias_grad, 5, "array", _fd_bias_grad),
-    Step("backward", ("X", "Y", "params"), _backward_args, ref.backward, 15, "arrays", _fd_backward),
+    Step("weight_grad", ("delta", "A_prev"), _weight_grad_args, ref.weight_grad, "array", _fd_weight_grad),
+    Step("bias_grad", ("delta",), _bias_grad_args, ref.bias_grad, "array", _fd_bias_grad),
+    Step("backward", ("X", "Y", "params"), _backward_args, ref.backward, "arrays", _fd_backward),
     Step(
         "numerical_gradient",
         ("f", "theta"),
         _numerical_gradient_args,
         _numerical_gradient_reference,
-        10,
         "array",
     ),
-    Step("sgd_step", ("params", "grads", "lr"), _sgd_step_args, ref.sgd_step, 5, "arrays"),
+    Step("sgd_step", ("params", "grads", "lr"), _sgd_step_args, ref.sgd_step, "arrays"),
 )
-STEP_IDS = tuple(step.id for step in STEPS)
 BY_ID = {step.id: step for step in STEPS}

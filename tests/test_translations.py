@@ -51,3 +51,18 @@ def test_every_misconception_hint_exists_in_both_languages() -> None:
     for entry in default_catalog():
         assert entry.hint["en"].strip() and entry.hint["zh"].strip(), entry.id
         assert entry.hint["en"] != entry.hint["zh"], entry.id
+
+
+def test_no_message_is_translated_inside_an_f_string() -> None:
+    """Babel cannot extract a tr() call written inside an f-string: it would stay English."""
+    import re
+
+    pattern = re.compile(r"""f(["'])[^"'\n]*\{tr\(""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in ("graders", "exercises", "solutions")
+        for path in (ROOT / package).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

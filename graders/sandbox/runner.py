@@ -380,11 +380,12 @@ class Sandbox:
         outcomes: list[CallOutcome] = []
         load_report: LoadReport | None = None
         child: Child | None = None
+        answered = 0  # calls the current child has answered
         pending = list(calls)
         try:
             while True:
                 if child is None:
-                    child = self._spawn()
+                    child, answered = self._spawn(), 0
                     live = [u if i not in skipped else {**u, "source": ""} for i, u in enumerate(units)]
                     try:
                         report = self._load(child, live, files)
@@ -424,9 +425,15 @@ class Sandbox:
                 call = pending.pop(0)
                 try:
                     outcomes.append(self._call(child, call))
+                    answered += 1
                 except ChildFailed as failure:
                     status = self._end_child(child)
                     child = None
+                    if failure.status != "timeout" and answered:
+                        # Perhaps an earlier call left something behind (a thread scribbling on the
+                        # channel): try once more in a fresh worker before charging this step.
+                        pending.insert(0, call)
+                        continue
                     detail, values = _explain_end(failure, status)
                     outcomes.append(
                         CallOutcome(failure.status, [None] * self._case_count(call), "", detail, values)

@@ -1,0 +1,54 @@
+"""Inside `nbgrader autograde`: each hidden test cell asks backprop-lab for its step's score.
+
+The notebook being autograded is graded once, by the same grader as `backprop-lab
+grade` (sandbox included: the kernel is the student's, so nothing is trusted from
+it), and each test cell then shows that step's feedback and returns its score, which
+nbgrader takes as partial credit. Nothing is written to stderr: nbgrader scores a
+cell that writes to stderr as 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from pathlib import Path
+
+from graders.batch import Grader
+from graders.feedback import step_feedback
+from graders.grade import GradingConfig, SubmissionResult
+from graders.submissions import load
+
+_RESULTS: dict[tuple[str, float, str], SubmissionResult] = {}
+
+
+def _student_id(folder: Path) -> str:
+    """nbgrader runs the notebook in autograded/<student>/<assignment>/."""
+    return folder.parent.name if folder.parent.parent.name == "autograded" else folder.name
+
+
+def _graded(notebook: Path, student_id: str) -> SubmissionResult:
+    key = (str(notebook), notebook.stat().st_mtime, student_id)
+    if key not in _RESULTS:
+        with Grader(GradingConfig()) as grader:
+            _RESULTS[key] = grader.grade(load(notebook, sub_id=student_id))
+    return _RESULTS[key]
+
+
+def score_step(step_id: str, points: float, folder: Path | None = None, lang: str = "en") -> float:
+    """This notebook's score for one step, out of `points`, with its feedback printed."""
+    folder = Path.cwd() if folder is None else folder
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if len(notebooks) != 1:
+        print(f"backprop-lab: expected one notebook in {folder}, found {len(notebooks)}")
+        return 0.0
+    silent = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(silent):
+        warnings.simplefilter("ignore")
+        result = _graded(notebooks[0], _student_id(folder))
+    step = next((s for s in result.steps if s.id == step_id), None)
+    if step is None:
+        print(f"backprop-lab: no step {step_id!r} was graded")
+        return 0.0
+    print(step_feedback(step, lang))
+    return round(points * step.score / step.max_score, 2) if step.max_score else 0.0

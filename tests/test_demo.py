@@ -1,0 +1,34 @@
+"""README's main command, as the library function it wraps, and the CLI around it."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from graders.cli import main
+from graders.demo import run_demo
+
+
+def test_the_demo_generates_grades_and_reports(tmp_path) -> None:
+    results, report = run_demo(tmp_path, "en")
+    scores = {r.id: r.score for r in results}
+    assert scores == {"ada": 100.0, "ben": 85.0, "cy": 0.0, "dee": 0.0, "eve": 0.0}
+    assert (tmp_path / "assignment" / "backprop.py").is_file()
+    assert (tmp_path / "results" / "summary.png").stat().st_size > 10_000
+    assert "missing_transpose" in report
+    ben = next(r for r in results if r.id == "ben")
+    assert [s.id for s in ben.steps if s.misconceptions] == ["hidden_delta"]
+
+
+def test_the_demo_speaks_chinese(tmp_path) -> None:
+    _, report = run_demo(tmp_path, "zh")
+    assert "常见错误" in report and "最小的失败输入" in report
+
+
+def test_the_cli_lists_its_commands_and_runs_check(tmp_path) -> None:
+    runner = CliRunner()
+    help_text = runner.invoke(main, ["--help"]).output
+    assert all(name in help_text for name in ("demo", "grade", "check", "generate", "derive"))
+    stub = tmp_path / "backprop.py"
+    assert runner.invoke(main, ["generate", "--out", str(tmp_path), "--format", "py"]).exit_code == 0
+    checked = runner.invoke(main, ["check", str(stub)])
+    assert checked.exit_code == 1 and "not implemented yet" in checked.output

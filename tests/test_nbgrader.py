@@ -1,0 +1,101 @@
+"""The real nbgrader round trip: generate_assignment, autograde, export — the same points as ours."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exercises.generate import generate
+from exercises.stubs import functions
+from graders.batch import grade_paths
+from graders.gradebook import write_gradebook
+from tests.submissions import BASE, buggy_submissions
+
+pytest.importorskip("nbgrader")
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def fill(release: Path, source: str, target: Path) -> None:
+    """A student's notebook: the release with each solution cell answered from `source`."""
+    notebook = json.loads(release.read_text())
+    answers = functions(source)
+    for cell in notebook["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if cell["metadata"].get("nbgrader", {}).get("solution") and grade_id in answers:
+            cell["source"] = answers[grade_id].text
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(notebook))
+
+
+def cell_scores(course: Path) -> dict[str, dict[str, float]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            student: {
+                g.name.removeprefix("test_"): g.score
+                for g in gradebook.find_submission_notebook("backprop", "backprop", student).grades
+            }
+            for student in ("ann", "ben")
+        }
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("nbgrader")
+    generate(root, formats=("nbgrader",))
+    course = root / "nbgrader"
+    nbgrader(course, "generate_assignment", "backprop")
+    release = course / "release" / "backprop" / "backprop.ipynb"
+    fill(release, BASE, course / "submitted" / "ann" / "backprop" / "backprop.ipynb")
+    fill(
+        release,
+        buggy_submissions()["missing_transpose"][1],
+        course / "submitted" / "ben" / "backprop" / "backprop.ipynb",
+    )
+    return course
+
+
+def test_the_release_holds_stubs_and_no_hidden_test(course) -> None:
+    text = (course / "release" / "backprop" / "backprop.ipynb").read_text()
+    assert text.count("raise NotImplementedError()") == 12
+    assert "score_step" not in text and "BEGIN SOLUTION" not in text
+
+
+def test_autograde_gives_the_same_points_as_backprop_lab(course, tmp_path) -> None:
+    nbgrader(course, "autograde", "backprop")
+    ours = {
+        r.id: {s.id: s.score for s in r.steps if s.max_score}
+        for r in grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
+    }
+    assert cell_scores(course) == ours
+    assert sum(ours["ann"].values()) == 100.0 and ours["ben"]["hidden_delta"] == 0.0
+    nbgrader(course, "export")
+    with (course / "grades.csv").open() as f:
+        totals = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+    assert totals == {"ann": 100.0, "ben": 85.0}
+
+
+def test_scores_reach_the_gradebook_through_nbgraders_api(course, tmp_path) -> None:
+    results = grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
+    assert write_gradebook(results, course) == 24
+    assert cell_scores(course)["ben"]["hidden_delta"] == 0.0
