@@ -130,3 +130,10 @@ def test_the_personal_numbers_cell_computes_the_graders_numbers(monkeypatch, cap
     printed = dict(line.split(" = ") for line in capsys.readouterr().out.strip().splitlines())
     assert {k: float(v) for k, v in printed.items()} == personal_numbers("ada")
     assert json.dumps(personal_numbers("ada"))  # plain floats, printable and typeable
+
+
+def test_the_course_file_in_the_repository_states_the_defaults() -> None:
+    from pathlib import Path
+
+    course = Course.load(Path(__file__).resolve().parents[1] / "course" / "course.toml")
+    assert course.points == Course().points and course.answers_points == 0.0
