@@ -169,3 +169,19 @@ def generate(
     written = write_assignment(out, lang, formats or FORMATS, Course.load(course), roster)
     for path in written:
         click.echo(str(path))
+
+
+@main.command()
+@click.option(
+    "--out",
+    default="course",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for notes/ and figures/.",
+)
+def notes(out: Path) -> None:
+    """Write the lecture notes (English and Chinese) and their figures, all computed from solutions/."""
+    from exercises.notes import write_notes
+
+    for path in write_notes(out):
+        click.echo(str(path))
