@@ -9,6 +9,7 @@ seeded by its content, make a hard-coded table of answers fail.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import warnings
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class Case:
     telling: dict[str, list[bool]] = field(default_factory=dict)  # … and whether each differs from right
     size: int = 0  # how big the input is, to report the smallest failing one
     fresh: bool = False
+    repeat_of: int | None = None  # the same input as that case: the answer must be the same
 
 
 def _size(args: Args) -> int:
@@ -153,6 +155,8 @@ def build_corpus(
             catalog = misconceptions_for(step.id)
             drawn = draw(step, per_step + pool_per_step, seed * 1000 + number)
             shared = _edge_cases(step) + drawn[:per_step]
-            cases[step.id] = sorted((make_case(step, a, catalog) for a in shared), key=lambda c: c.size)
+            built = sorted((make_case(step, a, catalog) for a in shared), key=lambda c: c.size)
+            middle = len(built) // 2  # asked again last: an answer that changes shows hidden state
+            cases[step.id] = [*built, dataclasses.replace(built[middle], repeat_of=middle)]
             pool[step.id] = [make_case(step, a, catalog, fresh=True) for a in drawn[per_step:]]
     return Corpus(seed, cases, pool)

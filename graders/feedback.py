@@ -32,6 +32,10 @@ REASONS = {
     "not_implemented": N_("Not implemented yet (it raises NotImplementedError)."),
     "no_answer": N_("No answer for this input: the step stopped before reaching it."),
     "wrong_answers": N_("These answers are not right for your numbers: {keys}."),
+    "hidden_state": N_(
+        "Called twice with the same input, it answered differently: does it keep state between calls "
+        "(a global variable, a default argument that changes)?"
+    ),
 }
 STATUS = {
     "passed": N_("All {total} cases passed."),

@@ -208,6 +208,11 @@ def _step_result(
         result.detail, result.detail_values = outcome.detail, outcome.detail_values
         return result
     verdicts = [_judge_case(step, case, r) for case, r in zip(cases, outcome.results, strict=True)]
+    for index, case in enumerate(cases):
+        if case.repeat_of is not None and verdicts[index].ok and verdicts[case.repeat_of].ok:
+            first, again = outcome.results[case.repeat_of].value, outcome.results[index].value
+            if not compare.identical(first, again):
+                verdicts[index] = compare.Verdict(False, "hidden_state")
     result.passed = sum(v.ok for v in verdicts)
     result.score = round(points * result.passed / len(cases), 2)
     if all(v.reason == "not_implemented" for v in verdicts):

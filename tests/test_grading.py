@@ -95,6 +95,16 @@ def test_wrong_kinds_of_answer_fail_with_a_reason(grader, tmp_path, change, reas
     assert step.score == 0.0 and step.failure.reason == reason and step.misconceptions == []
 
 
+def test_an_answer_that_changes_between_calls_is_caught(grader, tmp_path) -> None:
+    drift = (  # a global that creeps: every answer within tolerance, no two calls alike
+        "CALLS = []\n\ndef bias_grad(delta):\n    CALLS.append(1)\n"
+        "    return delta.mean(axis=0) * (1 + 1e-12 * len(CALLS))\n"
+    )
+    source = replace_function(BASE, "bias_grad", drift)
+    step = next(s for s in grade_source(grader, tmp_path, "drift", source).steps if s.id == "bias_grad")
+    assert step.status == "partial" and step.failure.reason == "hidden_state"
+
+
 def test_hard_coded_answers_for_the_smallest_cases_do_not_pass(grader, tmp_path) -> None:
     table = "    return delta.mean(axis=0) if delta.shape[0] < 4 else np.zeros(delta.shape[1])\n"
     source = replace_function(BASE, "bias_grad", "def bias_grad(delta):\n" + table)
