@@ -13,7 +13,7 @@ import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from exercises.catalog import Course, step
+from exercises.catalog import Course
 from exercises.stubs import prelude, reference_source, student_function
 from graders.i18n import N_, tr
 from solutions import backprop as ref
@@ -47,13 +47,30 @@ def answers_stub(lang: str) -> str:
     return f"# {comment}\nANSWERS = {{\n{keys}}}\n"
 
 
+def given_source(course: Course, lang: str) -> str:
+    """Solved functions for the steps a course leaves out, which the other steps may call."""
+    if not course.given():
+        return ""
+    heading = tr(lang, N_("Given, not graded: steps this course does not ask for, solved for you."))
+    solved = [student_function(course.info(step_id), lang, solution=True) for step_id in course.given()]
+    return f"# {heading}\n\n" + "\n\n".join(
+        text.replace("    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "") for text in solved
+    )
+
+
 def student_module(lang: str, course: Course | None = None, solution: bool = False) -> str:
     """The whole `backprop.py` a student fills in (or the instructor's solution copy)."""
     course = course or Course()
     source = reference_source()
     parts = [f'"""{_title(lang)}\n\n{_intro(lang)}\n"""\n\n', prelude(source), "\n"]
+    if course.given():
+        parts += ["\n", given_source(course, lang), "\n"]
     for step_id in course.points:
-        parts += ["\n", student_function(step(step_id), lang, solution), "\n"]
+        parts += [
+            "\n",
+            student_function(course.info(step_id), lang, solution, course.source_of(step_id)),
+            "\n",
+        ]
     parts += ["\n", answers_stub(lang)]
     return "".join(parts)
 
@@ -127,7 +144,7 @@ def self_check_source(lang: str, course: Course) -> str:
         f"A = np.array({cache['A_hidden'].tolist()})",
         "checks = [",
     ]
-    for step_id in course.points:
+    for step_id in (s for s in course.points if s in checks):  # an instructor's own steps: none here
         expression, expected = checks[step_id]
         value = np.asarray(expected).tolist()
         lines.append(f'    ("{step_id}", lambda: {expression}, {value!r}),')
@@ -182,14 +199,18 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
     if nbgrader:
         cells[0].metadata.update(_nbgrader("intro", locked=True))
         cells[1].metadata.update(_nbgrader("imports", locked=True))
+    if course.given():
+        cells.append(new_code_cell(given_source(course, lang), id="given"))
+        if nbgrader:
+            cells[-1].metadata.update(_nbgrader("given", locked=True))
     for step_id in course.points:
-        info = step(step_id)
-        text = (
-            f"## {info.title[lang]}\n\n$${info.latex}$$\n\n{info.instructions[lang]}"
-            f"\n\n*{points_label}: {course.points[step_id]:g}*"
-        )
+        info = course.info(step_id)
+        formula = f"$${info.latex}$$\n\n" if info.latex else ""
+        points = f"*{points_label}: {course.points[step_id]:g}*"
+        text = f"## {info.title[lang]}\n\n{formula}{info.instructions[lang]}\n\n{points}"
         cells.append(new_markdown_cell(text, id=_cell_id(f"about-{step_id}")))
-        cells.append(new_code_cell(student_function(info, lang, solution=nbgrader), id=_cell_id(step_id)))
+        code = student_function(info, lang, nbgrader, course.source_of(step_id))
+        cells.append(new_code_cell(code, id=_cell_id(step_id)))
         if nbgrader:
             cells[-2].metadata.update(_nbgrader(f"about_{step_id}", locked=True))
             cells[-1].metadata.update(_nbgrader(step_id, solution=True))

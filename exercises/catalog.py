@@ -10,6 +10,15 @@ A course file (TOML, e.g. `course/course.toml`) picks steps and changes points:
 
     [points]
     hidden_delta = 20
+
+    [[custom_step]]                 # a step of the instructor's own, no package edit needed
+    id = "relu_grad"
+    points = 5
+    module = "my_steps.py"          # beside the course file: the solution (with ### BEGIN/END
+    title.en = "..."                # SOLUTION), `relu_grad_args()` returning a hypothesis strategy
+    title.zh = "..."                # of its keyword arguments, and optionally OUTPUTS = {"relu_grad":
+    instructions.en = "..."         # "array" | "float" | "arrays"}
+    instructions.zh = "..."
 """
 
 from __future__ import annotations
@@ -63,6 +72,20 @@ class Course:
 
     points: dict[str, float] = field(default_factory=lambda: {s.id: s.points for s in steps()})
     answers_points: float = 0.0
+    custom: dict[str, StepInfo] = field(default_factory=dict)
+    modules: dict[str, Path] = field(default_factory=dict)  # custom step id → the module defining it
+    path: Path | None = None  # the course file it was read from
+
+    def info(self, step_id: str) -> StepInfo:
+        return self.custom[step_id] if step_id in self.custom else step(step_id)
+
+    def given(self) -> list[str]:
+        """The reference's steps this course does not ask for: students get them solved."""
+        return [s.id for s in steps() if s.id not in self.points]
+
+    def source_of(self, step_id: str) -> str | None:
+        """The instructor's module for a custom step; None for the reference's own steps."""
+        return self.modules[step_id].read_text(encoding="utf-8") if step_id in self.modules else None
 
     @classmethod
     def load(cls, path: Path | None) -> Course:
@@ -77,4 +100,23 @@ class Course:
         if unknown:
             raise ValueError(f"{path}: unknown steps {sorted(unknown)}; known: {[s.id for s in steps()]}")
         points = {step_id: float(overrides.get(step_id, step(step_id).points)) for step_id in chosen}
-        return cls(points=points, answers_points=float(assignment.get("answers_points", 0.0)))
+        custom, modules = {}, {}
+        for entry in data.get("custom_step", []):
+            try:
+                info = StepInfo(
+                    entry["id"],
+                    float(entry["points"]),
+                    entry.get("practises", ""),
+                    entry.get("latex", ""),
+                    dict(entry["title"]),
+                    dict(entry["instructions"]),
+                )
+                module = (Path(path).parent / entry["module"]).resolve()
+            except (KeyError, TypeError) as error:
+                raise ValueError(f"{path}: custom step {entry.get('id', '?')!r} lacks {error}") from None
+            if not module.is_file():
+                raise ValueError(f"{path}: custom step {info.id!r}: no module {module}")
+            custom[info.id], modules[info.id], points[info.id] = info, module, info.points
+        return cls(
+            points, float(assignment.get("answers_points", 0.0)), custom, modules, Path(path).resolve()
+        )

@@ -22,6 +22,7 @@ from graders.i18n import N_, tr
 from solutions.named import personal_numbers
 
 FORMATS = ("py", "ipynb", "nbgrader")
+COURSE_FILE = "course.toml"  # in an nbgrader course folder: read by the hidden test cells
 
 
 def _write(path: Path, text: str) -> Path:
@@ -68,6 +69,11 @@ def generate(
         source = out / "nbgrader" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         written.append(_write(source, nbformat.writes(notebook(lang, course, nbgrader=True)) + "\n"))
         written.append(_write(out / "nbgrader" / "nbgrader_config.py", nbgrader_config()))
+        if course.path is not None:  # the hidden test cells grade with the course's own steps and points
+            written.append(_write(out / "nbgrader" / COURSE_FILE, course.path.read_text(encoding="utf-8")))
+            for module in course.modules.values():
+                target = out / "nbgrader" / module.relative_to(course.path.parent)
+                written.append(_write(target, module.read_text(encoding="utf-8")))
     if roster is not None:
         for student_id in read_roster(roster):
             written.append(_write(out / "personal" / f"{student_id}.md", personal_sheet(student_id, lang)))

@@ -92,8 +92,11 @@ def step_docstring(info: StepInfo, lang: str) -> str:
     return f"{info.title[lang]}. {info.instructions[lang]}"
 
 
-def student_function(info: StepInfo, lang: str, solution: bool = False) -> str:
-    """One step's function for the student: the catalog's docstring, the body stubbed."""
-    text = functions(reference_source())[info.id].text
+def student_function(info: StepInfo, lang: str, solution: bool = False, source: str | None = None) -> str:
+    """One step's function for the student: the catalog's docstring, the body stubbed.
+
+    `source` is the module that defines the step: the reference's, or an instructor's own.
+    """
+    text = functions(source or reference_source())[info.id].text
     text = replace_docstring(text, step_docstring(info, lang))
     return text if solution else strip_solutions(text)

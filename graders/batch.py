@@ -44,6 +44,8 @@ def settings_key(config: GradingConfig) -> str:
         config.step_timeout,
         CATALOG.read_text(),
         Path(__file__).with_name("steps.py").read_text(),
+        config.custom,
+        *(Path(path).read_text() for path in config.custom.values()),
     ]
     for part in parts:
         h.update(json.dumps(part, sort_keys=True).encode() + b"\0")
@@ -100,7 +102,7 @@ class Grader:
     @property
     def corpus(self) -> Corpus:
         if self._corpus is None:
-            self._corpus = build_corpus(self.config.seed)
+            self._corpus = build_corpus(self.config.seed, tuple(self.config.steps))
         return self._corpus
 
     def _sandbox(self) -> Sandbox:

@@ -93,8 +93,7 @@ def grade(
     from graders.batch import grade_paths
     from graders.grade import GradingConfig
 
-    chosen = Course.load(course)
-    config = GradingConfig(chosen.points, chosen.answers_points, step_timeout=timeout, seed=seed)
+    config = GradingConfig.from_course(Course.load(course), step_timeout=timeout, seed=seed)
     results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
     click.echo(summary_table(results))
     if gradebook is not None:
@@ -110,15 +109,17 @@ def grade(
 @main.command()
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--seed", default=0, show_default=True)
+@click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
 @lang_option
-def check(file: Path, seed: int, lang: str) -> None:
+def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
     """Check your work before submitting: the same checks as the grader. Exit 0 only at full marks."""
+    from exercises.catalog import Course
     from graders.batch import Grader, isolation_notice
     from graders.feedback import submission_feedback
     from graders.grade import GradingConfig
     from graders.submissions import load
 
-    with Grader(GradingConfig(seed=seed)) as grader:
+    with Grader(GradingConfig.from_course(Course.load(course), seed=seed)) as grader:
         result = grader.grade(load(file))
         notice = isolation_notice(grader.isolation_used)
     if notice:

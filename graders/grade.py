@@ -12,6 +12,7 @@ replaced by stand-ins that ask the grader, and gets the credit it then earns.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from graders.cases import Case, Corpus
 from graders.misconceptions import Misconception, misconceptions_for
 from graders.sandbox.inside.protocol import CallbackRef, plain
 from graders.sandbox.runner import Call, CallOutcome, LoadReport, Sandbox
-from graders.steps import BY_ID, Step
+from graders.steps import BY_ID, Step, custom_step
 from graders.submissions import Submission
 from solutions.named import ANSWER_KEYS, personal_answers
 
@@ -38,10 +39,19 @@ class GradingConfig:
     answers_points: float = 0.0
     step_timeout: float = 5.0
     seed: int = 0
+    custom: dict[str, str] = field(default_factory=dict)  # custom step id → its instructor module
+
+    @classmethod
+    def from_course(cls, course: Course, **settings: Any) -> GradingConfig:
+        custom = {step_id: str(path) for step_id, path in course.modules.items()}
+        return cls(dict(course.points), course.answers_points, custom=custom, **settings)
+
+    def step(self, step_id: str) -> Step:
+        return custom_step(step_id, self.custom[step_id]) if step_id in self.custom else BY_ID[step_id]
 
     @property
     def steps(self) -> list[Step]:
-        return [BY_ID[step_id] for step_id in self.points]
+        return [self.step(step_id) for step_id in self.points]
 
     @property
     def max_score(self) -> float:
@@ -121,7 +131,7 @@ def preload(sandbox: Sandbox, corpus: Corpus, steps: list[Step]) -> None:
 
 
 def _call(
-    step: Step, corpus: Corpus, fresh: list[Case], timeout: float, stand_ins: list[str] | None = None
+    step: Step, corpus: Corpus, fresh: list[Case], config: GradingConfig, stand_ins: list[str] | None = None
 ) -> Call:
     functions: dict[str, Any] = {}
     shared = corpus.cases[step.id]
@@ -130,17 +140,17 @@ def _call(
     return Call(
         step.id,
         extra,
-        timeout=timeout,
+        timeout=config.step_timeout,
         preloaded=_preload_key(corpus, step),
         functions=functions,
         stand_ins=stand_ins or [],
-        callback=_reference_callback if stand_ins else None,
+        callback=partial(_reference_callback, config) if stand_ins else None,
     )
 
 
-def _reference_callback(name: str, args: list[Any]) -> Any:
+def _reference_callback(config: GradingConfig, name: str, args: list[Any]) -> Any:
     """A stand-in's answer: the reference step on the student's own arguments."""
-    step = BY_ID[name]
+    step = config.step(name)
     if len(args) != len(step.params):
         raise TypeError(f"{name}() takes {len(step.params)} arguments ({len(args)} given)")
     return step.reference(
@@ -305,9 +315,9 @@ def grade_submission(
                 stand_ins = [other for other in wrong if other != r.id]
                 if stand_ins:
                     retry[r.id] = stand_ins
-        return [_call(BY_ID[s], corpus, fresh[s], config.step_timeout, retry[s]) for s in retry]
+        return [_call(config.step(s), corpus, fresh[s], config, retry[s]) for s in retry]
 
-    calls = [_call(s, corpus, fresh[s.id], config.step_timeout) for s in steps]
+    calls = [_call(s, corpus, fresh[s.id], config) for s in steps]
     run = sandbox.run(submission.units, calls, submission.files, follow_up=carry_forward)
     defined = set(run.load.defined)
     if not results:  # the follow-up never ran (the code could not be loaded at all)
@@ -315,7 +325,7 @@ def grade_submission(
         retry.clear()
     by_id = {r.id: i for i, r in enumerate(results)}
     for step_id, outcome in zip(retry, run.outcomes[len(steps) :], strict=True):
-        again = _step_result(BY_ID[step_id], config.points[step_id], cases[step_id], outcome, defined)
+        again = _step_result(config.step(step_id), config.points[step_id], cases[step_id], outcome, defined)
         if again.score > results[by_id[step_id]].score:
             again.carried_forward = retry[step_id]
             results[by_id[step_id]] = again

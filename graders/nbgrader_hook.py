@@ -14,6 +14,8 @@ import io
 import warnings
 from pathlib import Path
 
+from exercises.catalog import Course
+from exercises.generate import COURSE_FILE
 from graders.batch import Grader
 from graders.feedback import step_feedback
 from graders.grade import GradingConfig, SubmissionResult
@@ -27,10 +29,16 @@ def _student_id(folder: Path) -> str:
     return folder.parent.name if folder.parent.parent.name == "autograded" else folder.name
 
 
+def _config(folder: Path) -> GradingConfig:
+    """The course's steps and points, from course.toml at the nbgrader course's root, if any."""
+    course_file = folder.parent.parent.parent / COURSE_FILE
+    return GradingConfig.from_course(Course.load(course_file)) if course_file.is_file() else GradingConfig()
+
+
 def _graded(notebook: Path, student_id: str) -> SubmissionResult:
     key = (str(notebook), notebook.stat().st_mtime, student_id)
     if key not in _RESULTS:
-        with Grader(GradingConfig()) as grader:
+        with Grader(_config(notebook.parent)) as grader:
             _RESULTS[key] = grader.grade(load(notebook, sub_id=student_id))
     return _RESULTS[key]
 

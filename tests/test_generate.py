@@ -117,7 +117,8 @@ def test_a_course_file_chooses_steps_and_points(tmp_path) -> None:
     course = Course.load(path)
     assert course.points == {"output_delta": 10.0, "hidden_delta": 20.0} and course.answers_points == 4.0
     module = student_module("en", course)
-    assert "def hidden_delta" in module and "def sigmoid(" not in module
+    assert module.count("raise NotImplementedError()") == 2  # the two steps asked for
+    assert "return a * (1.0 - a)" in module  # the rest given, solved: backward may call them
     path.write_text("[points]\nhidden_deltas = 3\n")
     with pytest.raises(ValueError, match="hidden_deltas"):
         Course.load(path)
@@ -137,3 +138,25 @@ def test_the_course_file_in_the_repository_states_the_defaults() -> None:
 
     course = Course.load(Path(__file__).resolve().parents[1] / "course" / "course.toml")
     assert course.points == Course().points and course.answers_points == 0.0
+
+
+def test_an_instructors_own_step_is_generated_and_graded(tmp_path) -> None:
+    from pathlib import Path
+
+    course_file = Path(__file__).parent / "corpus" / "course" / "course.toml"
+    course = Course.load(course_file)
+    assert course.points == {"sigmoid": 5.0, "output_delta": 10.0, "backward": 20.0, "relu_grad": 5.0}
+    stub = student_module("zh", course)
+    assert "def relu_grad" in stub and "ReLU 的导数" in stub and "astype" not in stub
+    assert nbformat.validate(notebook("en", course, nbgrader=True)) is None
+
+    key = student_module("en", course, solution=True)
+    wrong = replace_function(key, "relu_grad", "def relu_grad(z):\n    return (z >= 0) * 1\n")
+    (tmp_path / "key.py").write_text(key)
+    (tmp_path / "wrong.py").write_text(wrong)
+    config = GradingConfig.from_course(course)
+    with Grader(config) as grader:
+        right, bad = grader.grade(load(tmp_path / "key.py")), grader.grade(load(tmp_path / "wrong.py"))
+    assert right.score == right.max_score == 40.0
+    relu = next(s for s in bad.steps if s.id == "relu_grad")
+    assert relu.score == 0.0 and relu.failure.reason == "wrong_dtype"

@@ -99,3 +99,17 @@ def test_scores_reach_the_gradebook_through_nbgraders_api(course, tmp_path) -> N
     results = grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
     assert write_gradebook(results, course) == 24
     assert cell_scores(course)["ben"]["hidden_delta"] == 0.0
+
+
+def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path) -> None:
+    from exercises.catalog import Course
+    from graders.nbgrader_hook import _config
+
+    course_file = Path(__file__).parent / "corpus" / "course" / "course.toml"
+    written = generate(tmp_path, formats=("nbgrader",), course=Course.load(course_file))
+    assert {p.name for p in written} >= {"course.toml", "my_steps.py"}
+    folder = tmp_path / "nbgrader" / "autograded" / "ann" / "backprop"
+    folder.mkdir(parents=True)
+    config = _config(folder)
+    assert list(config.points) == ["sigmoid", "output_delta", "backward", "relu_grad"]
+    assert config.step("relu_grad").params == ("z",)
