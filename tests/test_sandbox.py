@@ -46,12 +46,6 @@ def test_isolation_layer_is_reported(sandbox) -> None:
     assert sandbox.isolation in {"bubblewrap+seccomp", "bubblewrap", "process+seccomp", "process"}
 
 
-needs_bubblewrap = pytest.mark.skipif(
-    "not __import__('graders.sandbox.launch', fromlist=['x']).find_bwrap()",
-    reason="bubblewrap is not available: the disk is readable from the worker",
-)
-
-
 @pytest.mark.parametrize("name", ["loop_in_function", "ignores_sigterm"])
 def test_an_endless_step_times_out_and_the_next_step_runs(sandbox, name) -> None:
     _, probe, sigmoid = run(sandbox, name, probe_timeout=1.0)
@@ -110,9 +104,10 @@ def test_no_new_process_can_be_started(sandbox, name) -> None:
     assert_sigmoid_still_graded(sigmoid)
 
 
-@needs_bubblewrap
 @pytest.mark.parametrize("name", ["read_reference", "import_reference", "introspect_memory"])
 def test_reference_and_grader_are_out_of_reach(sandbox, name) -> None:
+    if not sandbox.isolation.startswith("bubblewrap"):
+        pytest.skip("bubblewrap does not run here: a plain process can read the disk (the grader says so)")
     _, probe, sigmoid = run(sandbox, name, probe_timeout=20)
     assert probe_value(probe) == []
     assert_sigmoid_still_graded(sigmoid)
