@@ -32,15 +32,25 @@ def main() -> None:
     one_call = [Call("sigmoid", [[np.zeros(4)]])]
     many_cases = [Call("sigmoid", [[np.zeros(4)]] * 100)]
     many_calls = [Call("sigmoid", [[np.zeros(4)]]) for _ in range(12)]
-    for label, calls in (("1 call, 1 case", one_call), ("1 call, 100 cases", many_cases),
-                         ("12 calls, 1 case each", many_calls)):  # fmt: skip
+    medians = {}
+    for label, calls in (
+        ("1 call, 1 case", one_call),
+        ("1 call, 100 cases", many_cases),
+        ("12 calls, 1 case each", many_calls),
+    ):
         times = []
         for _ in range(args.n):
             t = time.perf_counter()
             box.run(units, calls)
             times.append(time.perf_counter() - t)
-        med = statistics.median(times) * 1e3
+        medians[label] = med = statistics.median(times) * 1e3
         print(f"per submission, {label}: median {med:.2f} ms, p90 {np.percentile(times, 90) * 1e3:.2f} ms")
+    base = medians["1 call, 1 case"]
+    print(f"worker start (fork, limits, load the code): about {base:.2f} ms per submission")
+    print(
+        f"per extra call: {(medians['12 calls, 1 case each'] - base) / 11:.3f} ms; "
+        f"per extra case in a call: {(medians['1 call, 100 cases'] - base) / 99:.4f} ms"
+    )
     box.close()
 
 
