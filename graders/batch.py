@@ -42,6 +42,7 @@ def settings_key(config: GradingConfig) -> str:
         config.points,
         config.answers_points,
         config.step_timeout,
+        config.shrink_seconds,
         CATALOG.read_text(),
         Path(__file__).with_name("steps.py").read_text(),
         config.custom,

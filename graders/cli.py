@@ -65,6 +65,12 @@ def demo(out: Path | None, lang: str) -> None:
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds one step may take.")
 @click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
 @click.option(
+    "--shrink",
+    default=0.0,
+    show_default=True,
+    help="Seconds per failing step for hypothesis to shrink the failing input (0: the corpus's smallest).",
+)
+@click.option(
     "--gradebook",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="An nbgrader course folder: write the scores into its gradebook for formgrader.",
@@ -84,6 +90,7 @@ def grade(
     seed: int,
     timeout: float,
     course: Path | None,
+    shrink: float,
     gradebook: Path | None,
     formats: tuple[str, ...],
     lang: str,
@@ -93,7 +100,9 @@ def grade(
     from graders.batch import grade_paths
     from graders.grade import GradingConfig
 
-    config = GradingConfig.from_course(Course.load(course), step_timeout=timeout, seed=seed)
+    config = GradingConfig.from_course(
+        Course.load(course), step_timeout=timeout, seed=seed, shrink_seconds=shrink
+    )
     results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
     click.echo(summary_table(results))
     if gradebook is not None:
@@ -119,7 +128,8 @@ def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
     from graders.grade import GradingConfig
     from graders.submissions import load
 
-    with Grader(GradingConfig.from_course(Course.load(course), seed=seed)) as grader:
+    config = GradingConfig.from_course(Course.load(course), seed=seed, shrink_seconds=3.0)
+    with Grader(config) as grader:
         result = grader.grade(load(file))
         notice = isolation_notice(grader.isolation_used)
     if notice:

@@ -112,7 +112,12 @@ def step_feedback(step: StepResult, lang: str) -> str:
         lines += ["", reason_text(failure.reason, failure.values, lang)]
         if failure.error and failure.error.get("where"):
             lines.append(f"`{failure.error['where']}`")
-        lines += ["", tr(lang, N_("Smallest failing input:")), "```", _values_text(failure.args), "```"]
+        heading = (
+            N_("Smallest failing input (hypothesis shrank it):")
+            if failure.shrunk
+            else N_("Smallest failing input:")
+        )
+        lines += ["", tr(lang, heading), "```", _values_text(failure.args), "```"]
         lines += [tr(lang, N_("Expected:")), "```", _array_text(failure.expected), "```"]
         if failure.received is not None:
             lines += [tr(lang, N_("Received:")), "```", _array_text(failure.received), "```"]

@@ -11,18 +11,22 @@ replaced by stand-ins that ask the grader, and gets the credit it then earns.
 
 from __future__ import annotations
 
+import random
+import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
+import hypothesis
 import numpy as np
 
 from exercises.catalog import Course
 from graders import compare
-from graders.cases import Case, Corpus
+from graders.cases import Case, Corpus, make_case
 from graders.misconceptions import Misconception, misconceptions_for
 from graders.sandbox.inside.protocol import CallbackRef, plain
-from graders.sandbox.runner import Call, CallOutcome, LoadReport, Sandbox
+from graders.sandbox.runner import Call, CallOutcome, Sandbox, Session
 from graders.steps import BY_ID, Step, custom_step
 from graders.submissions import Submission
 from solutions.named import ANSWER_KEYS, personal_answers
@@ -40,6 +44,7 @@ class GradingConfig:
     step_timeout: float = 5.0
     seed: int = 0
     custom: dict[str, str] = field(default_factory=dict)  # custom step id → its instructor module
+    shrink_seconds: float = 0.0  # > 0: hypothesis shrinks each failing input, for at most this long
 
     @classmethod
     def from_course(cls, course: Course, **settings: Any) -> GradingConfig:
@@ -68,6 +73,7 @@ class Failure:
     expected: Any
     received: Any
     error: dict[str, str] | None = None
+    shrunk: bool = False  # hypothesis shrank it (else: the smallest failing case of the corpus)
 
 
 @dataclass
@@ -299,45 +305,123 @@ def grade_submission(
     preload(sandbox, corpus, steps)
     fresh = {step.id: corpus.fresh_cases(step, submission.digest) for step in steps}
     cases = {step.id: corpus.cases[step.id] + fresh[step.id] for step in steps}
-    results: list[StepResult] = []
-    retry: dict[str, list[str]] = {}
-
-    def carry_forward(load: LoadReport, outcomes: list[CallOutcome]) -> list[Call]:
-        """Failed steps again, with the student's other wrong steps replaced by stand-ins."""
+    with sandbox.session(submission.units, submission.files) as session:
+        load = session.load()
         defined = set(load.defined)
-        results[:] = [
-            _step_result(step, config.points[step.id], cases[step.id], outcome, defined)
-            for step, outcome in zip(steps, outcomes, strict=True)
+        results = [
+            _step_result(
+                step,
+                config.points[step.id],
+                cases[step.id],
+                session.call(_call(step, corpus, fresh[step.id], config)),
+                defined,
+            )
+            for step in steps
         ]
-        wrong = [r.id for r in results if r.status != "passed"]
-        for r in results:
-            if r.status in ("failed", "partial", "error") and r.id in defined:
-                stand_ins = [other for other in wrong if other != r.id]
-                if stand_ins:
-                    retry[r.id] = stand_ins
-        return [_call(config.step(s), corpus, fresh[s], config, retry[s]) for s in retry]
-
-    calls = [_call(s, corpus, fresh[s.id], config) for s in steps]
-    run = sandbox.run(submission.units, calls, submission.files, follow_up=carry_forward)
-    defined = set(run.load.defined)
-    if not results:  # the follow-up never ran (the code could not be loaded at all)
-        carry_forward(run.load, run.outcomes[: len(steps)])
-        retry.clear()
-    by_id = {r.id: i for i, r in enumerate(results)}
-    for step_id, outcome in zip(retry, run.outcomes[len(steps) :], strict=True):
-        again = _step_result(config.step(step_id), config.points[step_id], cases[step_id], outcome, defined)
-        if again.score > results[by_id[step_id]].score:
-            again.carried_forward = retry[step_id]
-            results[by_id[step_id]] = again
-    if config.answers_points or isinstance(plain(run.load.answers), dict):
-        results.append(_grade_answers(submission, plain(run.load.answers), config.answers_points))
+        _carry_forward(results, session, corpus, fresh, cases, defined, config)
+        if config.shrink_seconds > 0:
+            for result in results:
+                if result.failure is not None and result.status in ("failed", "partial"):
+                    shrink_failure(config.step(result.id), result, session, config)
+    if config.answers_points or isinstance(plain(load.answers), dict):
+        results.append(_grade_answers(submission, plain(load.answers), config.answers_points))
     return SubmissionResult(
         id=submission.id,
         score=round(sum(r.score for r in results), 2),
         max_score=config.max_score,
         steps=results,
         problems=[{"message": p.message, "values": p.values} for p in submission.problems],
-        units=[{"name": u.name, "ok": u.ok, "error": u.error} for u in run.load.units if not u.ok],
-        isolation=run.isolation,
+        units=[{"name": u.name, "ok": u.ok, "error": u.error} for u in load.units if not u.ok],
+        isolation=sandbox.isolation,
         digest=submission.digest,
+    )
+
+
+def _carry_forward(
+    results: list[StepResult],
+    session: Session,
+    corpus: Corpus,
+    fresh: dict[str, list[Case]],
+    cases: dict[str, list[Case]],
+    defined: set[str],
+    config: GradingConfig,
+) -> None:
+    """Failed steps again, with the student's other wrong steps replaced by stand-ins that ask us."""
+    wrong = [r.id for r in results if r.status != "passed"]
+    for index, result in enumerate(results):
+        stand_ins = [other for other in wrong if other != result.id]
+        if result.status not in ("failed", "partial", "error") or result.id not in defined or not stand_ins:
+            continue
+        step = config.step(result.id)
+        outcome = session.call(_call(step, corpus, fresh[step.id], config, stand_ins))
+        again = _step_result(step, config.points[step.id], cases[step.id], outcome, defined)
+        if again.score > result.score:
+            again.carried_forward = stand_ins
+            results[index] = again
+
+
+class _OutOfTime(Exception):
+    """The shrinking budget is spent: keep the smallest failure found so far."""
+
+
+def shrink_failure(step: Step, result: StepResult, session: Session, config: GradingConfig) -> None:
+    """Let hypothesis shrink the failing input, keeping the same kind of failure; replaces
+    `result.failure` with the smallest input found within the time budget, if smaller.
+    """
+    reason = result.failure.reason
+    deadline = time.monotonic() + config.shrink_seconds
+    best: list[tuple[Case, Any, compare.Verdict]] = []
+
+    def fails(args: dict[str, Any]) -> bool:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        case = make_case(step, args, [])
+        outcome = session.call(_single_call(step, case, config))
+        received = outcome.results[0] if outcome.results else None
+        verdict = _judge_case(step, case, received)
+        if verdict.ok or verdict.reason != reason:
+            return False
+        if not best or case.size < best[0][0].size:
+            best[:] = [(case, received, verdict)]
+        return True
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hypothesis.find(
+                step.strategy(),
+                fails,
+                random=random.Random(config.seed),
+                settings=hypothesis.settings(
+                    max_examples=200,
+                    database=None,
+                    deadline=None,
+                    suppress_health_check=list(hypothesis.HealthCheck),
+                ),
+            )
+    except Exception:  # out of time, nothing found, or a flaky student function: keep what we have
+        pass
+    if not best or best[0][0].size >= _size_of(result.failure.args):
+        return
+    case, received, verdict = best[0]
+    result.failure = Failure(
+        reason=verdict.reason,
+        values=verdict.values,
+        args=_shown(case.args),
+        expected=_shown(case.expected),
+        received=_shown(plain(received.value)) if received is not None and received.error is None else None,
+        error=received.error if received is not None else None,
+        shrunk=True,
+    )
+
+
+def _single_call(step: Step, case: Case, config: GradingConfig) -> Call:
+    functions: dict[str, Any] = {}
+    return Call(step.id, _wire(step, [case], functions), timeout=config.step_timeout, functions=functions)
+
+
+def _size_of(shown_args: dict[str, Any]) -> int:
+    return sum(
+        np.size(v) if not isinstance(v, dict) else sum(np.size(x) for x in v.values())
+        for v in shown_args.values()
     )

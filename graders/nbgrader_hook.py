@@ -21,6 +21,7 @@ from graders.feedback import step_feedback
 from graders.grade import GradingConfig, SubmissionResult
 from graders.submissions import load
 
+SHRINK_SECONDS = 2.0  # one student at a time: worth a smaller failing input
 _RESULTS: dict[tuple[str, float, str], SubmissionResult] = {}
 
 
@@ -32,7 +33,8 @@ def _student_id(folder: Path) -> str:
 def _config(folder: Path) -> GradingConfig:
     """The course's steps and points, from course.toml at the nbgrader course's root, if any."""
     course_file = folder.parent.parent.parent / COURSE_FILE
-    return GradingConfig.from_course(Course.load(course_file)) if course_file.is_file() else GradingConfig()
+    course = Course.load(course_file if course_file.is_file() else None)
+    return GradingConfig.from_course(course, shrink_seconds=SHRINK_SECONDS)
 
 
 def _graded(notebook: Path, student_id: str) -> SubmissionResult:

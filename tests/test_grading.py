@@ -167,3 +167,19 @@ def test_reruns_are_identical_and_other_seeds_agree_on_the_scores(tmp_path) -> N
     assert scores["a"] == scores["c"]
     cached = grade_paths([folder], tmp_path / "a", GradingConfig(seed=3), show_progress=False)
     assert {r.id: r.score for r in cached} == scores["a"]
+
+
+def test_hypothesis_shrinks_a_failing_input_within_its_budget(tmp_path) -> None:
+    from graders.grade import _size_of
+
+    (tmp_path / "shrunk.py").write_text(BUGGY["missing_transpose"][1])
+
+    def hidden_delta(config: GradingConfig):
+        with Grader(config) as grader:
+            return next(s for s in grader.grade(load(tmp_path / "shrunk.py")).steps if s.id == "hidden_delta")
+
+    step, plain_step = hidden_delta(GradingConfig(shrink_seconds=5.0)), hidden_delta(GradingConfig())
+    assert step.failure.shrunk and not plain_step.failure.shrunk
+    assert _size_of(step.failure.args) < _size_of(plain_step.failure.args)
+    assert step.failure.reason == plain_step.failure.reason == "wrong_value"
+    assert step.misconceptions == ["missing_transpose"] and step.score == 0.0

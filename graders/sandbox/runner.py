@@ -363,6 +363,10 @@ class Sandbox:
 
     # ------------------------------------------------------------ the narrow API
 
+    def session(self, units: list[dict[str, str]], files: dict[str, str] | None = None) -> Session:
+        """One submission's code, loaded in a worker, answering calls one after another."""
+        return Session(self, units, files or {})
+
     def run(
         self,
         units: list[dict[str, str]],
@@ -375,72 +379,87 @@ class Sandbox:
         `follow_up`, given the outcomes so far, may ask for more calls in the same worker
         (their outcomes are appended): the grader decides after seeing the first answers.
         """
-        files = files or {}
-        skipped: set[int] = set()
-        outcomes: list[CallOutcome] = []
-        load_report: LoadReport | None = None
-        child: Child | None = None
-        answered = 0  # calls the current child has answered
-        pending = list(calls)
-        try:
-            while True:
-                if child is None:
-                    child, answered = self._spawn(), 0
-                    live = [u if i not in skipped else {**u, "source": ""} for i, u in enumerate(units)]
-                    try:
-                        report = self._load(child, live, files)
-                    except ChildFailed as failure:
-                        self._end_child(child)
-                        child = None
-                        unit = getattr(failure, "unit", -1)
-                        if 0 <= unit < len(units) and unit not in skipped:
-                            skipped.add(unit)  # that unit hangs or kills the worker: load without it
-                            continue
-                        load_report = LoadReport(
-                            units=[
-                                UnitReport("(load)", False, {"type": failure.status, "message": str(failure)})
-                            ]
-                        )
-                        outcomes += [
-                            CallOutcome(
-                                failure.status,
-                                [None] * self._case_count(c),
-                                detail=failure.detail,
-                                detail_values=failure.values,
-                            )
-                            for c in pending
-                        ]
-                        return RunResult(load_report, outcomes, self.isolation)
-                    for i in skipped:
-                        report.units[i] = UnitReport(
-                            units[i]["name"],
-                            False,
-                            {"type": "Timeout", "message": N_("this code did not finish running")},
-                        )
-                    load_report = load_report or report
-                if not pending and follow_up is not None:
-                    pending, follow_up = list(follow_up(load_report, outcomes)), None
-                if not pending:
-                    return RunResult(load_report, outcomes, self.isolation)
-                call = pending.pop(0)
-                try:
-                    outcomes.append(self._call(child, call))
-                    answered += 1
-                except ChildFailed as failure:
-                    status = self._end_child(child)
-                    child = None
-                    if failure.status != "timeout" and answered:
-                        # Perhaps an earlier call left something behind (a thread scribbling on the
-                        # channel): try once more in a fresh worker before charging this step.
-                        pending.insert(0, call)
-                        continue
-                    detail, values = _explain_end(failure, status)
-                    outcomes.append(
-                        CallOutcome(failure.status, [None] * self._case_count(call), "", detail, values)
-                    )
-        finally:
-            if child is not None:
-                self._end_child(child)
+        with self.session(units, files) as session:
+            load = session.load()
+            outcomes = [session.call(call) for call in calls]
+            if follow_up is not None:
+                outcomes += [session.call(call) for call in follow_up(load, outcomes)]
+        return RunResult(load, outcomes, self.isolation)
+
+
+class Session:
+    """A submission in a worker. A unit that hangs or kills the worker at load is left out
+    and the rest loaded again; a call that breaks the worker gets a fresh one for the next.
+    """
+
+    def __init__(self, sandbox: Sandbox, units: list[dict[str, str]], files: dict[str, str]) -> None:
+        self.sandbox, self.units, self.files = sandbox, units, files
+        self.skipped: set[int] = set()
+        self.child: Child | None = None
+        self.answered = 0  # calls the current child has answered
+        self.report: LoadReport | None = None
+        self.unloadable: ChildFailed | None = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.sandbox._end_child(self.child)
+            self.child = None
+
+    def _ensure_child(self) -> bool:
+        """A loaded child, or False when the code cannot be loaded at all."""
+        while self.child is None and self.unloadable is None:
+            child = self.sandbox._spawn()
+            live = [u if i not in self.skipped else {**u, "source": ""} for i, u in enumerate(self.units)]
+            try:
+                report = self.sandbox._load(child, live, self.files)
+            except ChildFailed as failure:
+                self.sandbox._end_child(child)
+                unit = getattr(failure, "unit", -1)
+                if 0 <= unit < len(self.units) and unit not in self.skipped:
+                    self.skipped.add(unit)  # that unit hangs or kills the worker: load without it
+                    continue
+                self.unloadable = failure
+                self.report = LoadReport(
+                    units=[UnitReport("(load)", False, {"type": failure.status, "message": str(failure)})]
+                )
+                return False
+            for i in self.skipped:
+                message = {"type": "Timeout", "message": N_("this code did not finish running")}
+                report.units[i] = UnitReport(self.units[i]["name"], False, message)
+            self.child, self.answered = child, 0
+            self.report = self.report or report
+        return self.child is not None
+
+    def load(self) -> LoadReport:
+        self._ensure_child()
+        return self.report
+
+    def call(self, call: Call) -> CallOutcome:
+        count = self.sandbox._case_count(call)
+        while True:
+            if not self._ensure_child():
+                failure = self.unloadable
+                return CallOutcome(
+                    failure.status, [None] * count, detail=failure.detail, detail_values=failure.values
+                )
+            try:
+                outcome = self.sandbox._call(self.child, call)
+                self.answered += 1
+                return outcome
+            except ChildFailed as failure:
+                status = self.sandbox._end_child(self.child)
+                retry = failure.status != "timeout" and self.answered > 0
+                self.child = None
+                if retry:  # an earlier call may have left something behind (a thread scribbling
+                    continue  # on the channel): once more, in a fresh worker, before charging this step
+                detail, values = _explain_end(failure, status)
+                return CallOutcome(failure.status, [None] * count, "", detail, values)
 
 
 def _explain_end(failure: ChildFailed, status: dict[str, Any]) -> tuple[str, dict[str, str]]:
