@@ -372,18 +372,11 @@ class Sandbox:
         units: list[dict[str, str]],
         calls: list[Call],
         files: dict[str, str] | None = None,
-        follow_up: Callable[[LoadReport, list[CallOutcome]], list[Call]] | None = None,
     ) -> RunResult:
-        """Load the code units (in order) and make every call; never raises for the student's faults.
-
-        `follow_up`, given the outcomes so far, may ask for more calls in the same worker
-        (their outcomes are appended): the grader decides after seeing the first answers.
-        """
+        """Load the code units (in order) and make every call; never raises for the student's faults."""
         with self.session(units, files) as session:
             load = session.load()
             outcomes = [session.call(call) for call in calls]
-            if follow_up is not None:
-                outcomes += [session.call(call) for call in follow_up(load, outcomes)]
         return RunResult(load, outcomes, self.isolation)
 
 
