@@ -7,6 +7,7 @@ A course file (TOML, e.g. `course/course.toml`) picks steps and changes points:
     [assignment]
     steps = ["sigmoid", "output_delta", "hidden_delta", "backward"]   # default: all
     answers_points = 10                                               # default: 0
+    misconceptions = ["my_mistakes.toml"]    # more catalog entries, as in graders/misconceptions.toml
 
     [points]
     hidden_delta = 20
@@ -75,6 +76,7 @@ class Course:
     custom: dict[str, StepInfo] = field(default_factory=dict)
     modules: dict[str, Path] = field(default_factory=dict)  # custom step id → the module defining it
     path: Path | None = None  # the course file it was read from
+    misconceptions: tuple[Path, ...] = ()  # the instructor's own misconception catalogs
 
     def info(self, step_id: str) -> StepInfo:
         return self.custom[step_id] if step_id in self.custom else step(step_id)
@@ -117,6 +119,11 @@ class Course:
             if not module.is_file():
                 raise ValueError(f"{path}: custom step {info.id!r}: no module {module}")
             custom[info.id], modules[info.id], points[info.id] = info, module, info.points
-        return cls(
-            points, float(assignment.get("answers_points", 0.0)), custom, modules, Path(path).resolve()
+        catalogs = tuple(
+            (Path(path).parent / name).resolve() for name in assignment.get("misconceptions", [])
         )
+        missing = [str(c) for c in catalogs if not c.is_file()]
+        if missing:
+            raise ValueError(f"{path}: no misconception catalog {missing}")
+        answers = float(assignment.get("answers_points", 0.0))
+        return cls(points, answers, custom, modules, Path(path).resolve(), catalogs)

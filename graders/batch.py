@@ -28,7 +28,7 @@ from graders.misconceptions import CATALOG
 from graders.sandbox.runner import Limits, Sandbox
 from graders.submissions import Submission
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def settings_key(config: GradingConfig) -> str:
@@ -46,7 +46,7 @@ def settings_key(config: GradingConfig) -> str:
         CATALOG.read_text(),
         Path(__file__).with_name("steps.py").read_text(),
         config.custom,
-        *(Path(path).read_text() for path in config.custom.values()),
+        *(Path(path).read_text() for path in (*config.custom.values(), *config.misconceptions)),
     ]
     for part in parts:
         h.update(json.dumps(part, sort_keys=True).encode() + b"\0")
@@ -103,7 +103,9 @@ class Grader:
     @property
     def corpus(self) -> Corpus:
         if self._corpus is None:
-            self._corpus = build_corpus(self.config.seed, tuple(self.config.steps))
+            self._corpus = build_corpus(
+                self.config.seed, tuple(self.config.steps), catalog=self.config.catalog
+            )
         return self._corpus
 
     def _sandbox(self) -> Sandbox:

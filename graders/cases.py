@@ -146,17 +146,18 @@ def build_corpus(
     steps: tuple[Step, ...] = STEPS,
     per_step: int = CASES_PER_STEP,
     pool_per_step: int = POOL_PER_STEP,
+    catalog: tuple[Misconception, ...] | None = None,
 ) -> Corpus:
     """Every step's shared cases (sorted smallest first) and its pool of fresh ones."""
     cases, pool = {}, {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NonInteractiveExampleWarning)
         for number, step in enumerate(steps):
-            catalog = misconceptions_for(step.id)
+            wrong = misconceptions_for(step.id, catalog)
             drawn = draw(step, per_step + pool_per_step, seed * 1000 + number)
             shared = _edge_cases(step) + drawn[:per_step]
-            built = sorted((make_case(step, a, catalog) for a in shared), key=lambda c: c.size)
+            built = sorted((make_case(step, a, wrong) for a in shared), key=lambda c: c.size)
             middle = len(built) // 2  # asked again last: an answer that changes shows hidden state
             cases[step.id] = [*built, dataclasses.replace(built[middle], repeat_of=middle)]
-            pool[step.id] = [make_case(step, a, catalog, fresh=True) for a in drawn[per_step:]]
+            pool[step.id] = [make_case(step, a, wrong, fresh=True) for a in drawn[per_step:]]
     return Corpus(seed, cases, pool)

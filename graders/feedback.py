@@ -14,7 +14,6 @@ import numpy as np
 from graders.explain import worked_derivation
 from graders.grade import ANSWERS_ID, StepResult, SubmissionResult
 from graders.i18n import N_, tr
-from graders.misconceptions import hint
 from solutions.named import personal_numbers
 
 REASONS = {
@@ -104,7 +103,7 @@ def step_feedback(step: StepResult, lang: str) -> str:
         ]
     for misconception in step.misconceptions:
         label = tr(lang, N_("A known mistake"))
-        lines += ["", f"**{label}: `{misconception}`** — {hint(misconception, step.id, lang)}"]
+        lines += ["", f"**{label}: `{misconception}`** — {step.hints.get(misconception, {}).get(lang, '')}"]
     failure = step.failure
     if failure is not None and step.id == ANSWERS_ID:
         lines += ["", reason_text(failure.reason, failure.values, lang)]

@@ -24,7 +24,7 @@ import numpy as np
 from exercises.catalog import Course
 from graders import compare
 from graders.cases import Case, Corpus, make_case
-from graders.misconceptions import Misconception, misconceptions_for
+from graders.misconceptions import Misconception, catalog_with, misconceptions_for
 from graders.sandbox.inside.protocol import CallbackRef, plain
 from graders.sandbox.runner import Call, CallOutcome, Sandbox, Session
 from graders.steps import BY_ID, Step, custom_step
@@ -45,11 +45,19 @@ class GradingConfig:
     seed: int = 0
     custom: dict[str, str] = field(default_factory=dict)  # custom step id → its instructor module
     shrink_seconds: float = 0.0  # > 0: hypothesis shrinks each failing input, for at most this long
+    misconceptions: tuple[str, ...] = ()  # an instructor's catalogs, read after the built-in one
+
+    @property
+    def catalog(self) -> tuple[Misconception, ...]:
+        return catalog_with(*self.misconceptions)
 
     @classmethod
     def from_course(cls, course: Course, **settings: Any) -> GradingConfig:
         custom = {step_id: str(path) for step_id, path in course.modules.items()}
-        return cls(dict(course.points), course.answers_points, custom=custom, **settings)
+        catalogs = tuple(str(path) for path in course.misconceptions)
+        return cls(
+            dict(course.points), course.answers_points, custom=custom, misconceptions=catalogs, **settings
+        )
 
     def step(self, step_id: str) -> Step:
         return custom_step(step_id, self.custom[step_id]) if step_id in self.custom else BY_ID[step_id]
@@ -90,6 +98,7 @@ class StepResult:
     detail_values: dict[str, str] = field(default_factory=dict)  # ... and its values
     carried_forward: list[str] = field(default_factory=list)
     printed: str = ""
+    hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
 
 
 @dataclass
@@ -213,8 +222,9 @@ def _diagnose(
 
 
 def _step_result(
-    step: Step, points: float, cases: list[Case], outcome: CallOutcome, defined: set[str]
+    step: Step, config: GradingConfig, cases: list[Case], outcome: CallOutcome, defined: set[str]
 ) -> StepResult:
+    points = config.points[step.id]
     result = StepResult(step.id, 0.0, points, "failed", total=len(cases), printed=outcome.printed)
     if step.id not in defined:
         result.status, result.detail = "missing", "not_defined"
@@ -254,7 +264,13 @@ def _step_result(
         result.status = "error"
     else:
         result.status = "partial" if result.passed else "failed"
-        result.misconceptions = _diagnose(step, cases, outcome.results, verdicts, misconceptions_for(step.id))
+        catalog = misconceptions_for(step.id, config.catalog)
+        result.misconceptions = _diagnose(step, cases, outcome.results, verdicts, catalog)
+        result.hints = {
+            m.id: dict(m.hint)
+            for m in config.catalog
+            if m.id in result.misconceptions and m.applies_to(step.id)
+        }
         if result.misconceptions:  # a known wrong formula: the cases it happens to pass earn nothing
             result.status, result.score = "failed", 0.0
     return result
@@ -311,7 +327,7 @@ def grade_submission(
         results = [
             _step_result(
                 step,
-                config.points[step.id],
+                config,
                 cases[step.id],
                 session.call(_call(step, corpus, fresh[step.id], config)),
                 defined,
@@ -354,7 +370,7 @@ def _carry_forward(
             continue
         step = config.step(result.id)
         outcome = session.call(_call(step, corpus, fresh[step.id], config, stand_ins))
-        again = _step_result(step, config.points[step.id], cases[step.id], outcome, defined)
+        again = _step_result(step, config, cases[step.id], outcome, defined)
         if again.score > result.score:
             again.carried_forward = stand_ins
             results[index] = again

@@ -89,13 +89,12 @@ def default_catalog() -> tuple[Misconception, ...]:
     return load_catalog()
 
 
+@cache
+def catalog_with(*extra: str) -> tuple[Misconception, ...]:
+    """The built-in catalog and an instructor's files (read once per run)."""
+    return load_catalog(*map(Path, extra))
+
+
 def misconceptions_for(step_id: str, catalog: tuple[Misconception, ...] | None = None) -> list[Misconception]:
     """The formula-based entries for a step (properties are checked by the graders)."""
     return [m for m in catalog or default_catalog() if m.applies_to(step_id) and m.formulas]
-
-
-def hint(misconception_id: str, step_id: str, lang: str) -> str:
-    for entry in default_catalog():
-        if entry.id == misconception_id and entry.applies_to(step_id):
-            return entry.hint[lang]
-    return ""

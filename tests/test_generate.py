@@ -12,6 +12,7 @@ from exercises.catalog import Course, steps
 from exercises.generate import generate
 from exercises.stubs import functions, reference_source, strip_solutions
 from graders.batch import Grader
+from graders.feedback import submission_feedback
 from graders.grade import GradingConfig
 from graders.submissions import load
 from solutions.named import personal_numbers
@@ -160,3 +161,13 @@ def test_an_instructors_own_step_is_generated_and_graded(tmp_path) -> None:
     assert right.score == right.max_score == 40.0
     relu = next(s for s in bad.steps if s.id == "relu_grad")
     assert relu.score == 0.0 and relu.failure.reason == "wrong_dtype"
+
+    # The instructor's own catalog names their students' own mistakes, with their hint.
+    (tmp_path / "value.py").write_text(
+        replace_function(key, "relu_grad", "def relu_grad(z):\n    return np.maximum(z, 0.0)\n")
+    )
+    with Grader(config) as grader:
+        value = grader.grade(load(tmp_path / "value.py"))
+    relu = next(s for s in value.steps if s.id == "relu_grad")
+    assert relu.misconceptions == ["relu_value_as_grad"]
+    assert "ReLU 本身" in submission_feedback(value, "zh")

@@ -107,9 +107,10 @@ def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path
 
     course_file = Path(__file__).parent / "corpus" / "course" / "course.toml"
     written = generate(tmp_path, formats=("nbgrader",), course=Course.load(course_file))
-    assert {p.name for p in written} >= {"course.toml", "my_steps.py"}
+    assert {p.name for p in written} >= {"course.toml", "my_steps.py", "mistakes.toml"}
     folder = tmp_path / "nbgrader" / "autograded" / "ann" / "backprop"
     folder.mkdir(parents=True)
     config = _config(folder)
     assert list(config.points) == ["sigmoid", "output_delta", "backward", "relu_grad"]
     assert config.step("relu_grad").params == ("z",)
+    assert "relu_value_as_grad" in {m.id for m in config.catalog}
