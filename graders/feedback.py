@@ -171,7 +171,8 @@ def to_html(markdown_text: str, title: str) -> str:
     """A standalone HTML page of the Markdown feedback."""
     import mistune
 
-    body = mistune.html(markdown_text)
+    # escape=True: error messages and printed output are the student's text, never HTML to run
+    body = mistune.create_markdown(escape=True)(markdown_text)
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"

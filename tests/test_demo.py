@@ -32,3 +32,10 @@ def test_the_cli_lists_its_commands_and_runs_check(tmp_path) -> None:
     assert runner.invoke(main, ["generate", "--out", str(tmp_path), "--format", "py"]).exit_code == 0
     checked = runner.invoke(main, ["check", str(stub)])
     assert checked.exit_code == 1 and "not implemented yet" in checked.output
+
+
+def test_html_feedback_escapes_what_the_student_controls() -> None:
+    from graders.feedback import to_html
+
+    page = to_html("Raised ValueError: <script>alert(1)</script>\n\n```\n<img src=x onerror=y>\n```\n", "x")
+    assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
