@@ -90,9 +90,13 @@ def write_csv(results: list[SubmissionResult], path: Path, config: GradingConfig
         writer.writerow(["id", "score", "max_score", *step_ids])
         for r in results:
             by_id = {s.id: s.score for s in r.steps}
-            writer.writerow(
-                [r.id, f"{r.score:g}", f"{r.max_score:g}", *(f"{by_id.get(i, 0):g}" for i in step_ids)]
-            )
+            scores = (f"{by_id.get(i, 0):g}" for i in step_ids)
+            writer.writerow([_cell(r.id), f"{r.score:g}", f"{r.max_score:g}", *scores])
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet runs a cell that starts with = + - @ as a formula; an id from a file name is not one."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def plot_summary(results: list[SubmissionResult], path: Path) -> None:

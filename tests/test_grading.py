@@ -183,3 +183,12 @@ def test_hypothesis_shrinks_a_failing_input_within_its_budget(tmp_path) -> None:
     assert _size_of(step.failure.args) < _size_of(plain_step.failure.args)
     assert step.failure.reason == plain_step.failure.reason == "wrong_value"
     assert step.misconceptions == ["missing_transpose"] and step.score == 0.0
+
+
+def test_a_file_name_cannot_become_a_spreadsheet_formula(tmp_path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "=HYPERLINK(1).py").write_text(BASE)
+    grade_paths([folder], tmp_path / "out", show_progress=False)
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
+    assert rows[1].startswith("'=HYPERLINK(1),100,")
