@@ -151,8 +151,9 @@ def plain_value(value: Any) -> Any:
 
 
 def _kind(received: Any) -> str:
-    if isinstance(received, Received):
-        return received.claimed_type
+    if isinstance(received, Received):  # an unsendable dtype (complex, object) is named too
+        dtype = f" of dtype {received.claimed_dtype}" if received.claimed_dtype else ""
+        return received.claimed_type + dtype
     if isinstance(received, dict):
         return "dict"
     if isinstance(received, list):

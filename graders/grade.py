@@ -150,7 +150,8 @@ def _call(
 ) -> Call:
     functions: dict[str, Any] = {}
     shared = corpus.cases[step.id]
-    _wire(step, shared, functions)  # the f of each shared case travels with the call
+    if "f" in step.params:  # the f of each shared case travels with the call
+        _wire(step, shared, functions)
     extra = _wire(step, fresh, functions, offset=len(shared))
     return Call(
         step.id,

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from solutions import backprop as ref
+from solutions.gradcheck import numerical_gradients
 
 Args = dict[str, Any]
 
@@ -108,12 +109,9 @@ def _bias_grad_args(draw: st.DrawFn) -> Args:
 
 @st.composite
 def _backward_args(draw: st.DrawFn) -> Args:
-    m, d, h, k = (draw(DIM) for _ in range(4))
-    return {
-        "X": _matrix(draw, m, d, MODERATE),
-        "Y": _matrix(draw, m, k, UNIT),
-        "params": _params(draw, d, h, k),
-    }
+    args = draw(_forward_args())  # the forward pass's inputs, and targets of the output's shape
+    m, k = args["X"].shape[0], args["params"]["W_out"].shape[0]
+    return {**args, "Y": _matrix(draw, m, k, UNIT)}
 
 
 @st.composite
@@ -150,14 +148,9 @@ def _numerical_gradient_reference(f: dict[str, np.ndarray], theta: np.ndarray) -
 # ------------------------------------------------------------------ finite-difference oracles
 
 
-def _central(loss: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[index] += eps
-        minus[index] -= eps
-        grad[index] = (loss(plus) - loss(minus)) / (2 * eps)
-    return grad
+def _central(loss: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    """Central differences of a function of one array, by the reference's gradient check."""
+    return numerical_gradients(lambda p: loss(p["x"]), {"x": np.asarray(x, dtype=np.float64)})["x"]
 
 
 def _elementwise_ce(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -201,14 +194,10 @@ def _fd_bias_grad(delta: np.ndarray) -> np.ndarray:
 
 
 def _fd_backward(X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    def loss_with(name: str) -> Callable[[np.ndarray], float]:
-        def loss(value: np.ndarray) -> float:
-            Z_out = ref.forward(X, {**params, name: value})["Z_out"]
-            return float(_ce_of_logits(Z_out, Y).sum(axis=1).mean())
+    def loss(p: dict[str, np.ndarray]) -> float:
+        return float(_ce_of_logits(ref.forward(X, p)["Z_out"], Y).sum(axis=1).mean())
 
-        return loss
-
-    return {name: _central(loss_with(name), value) for name, value in params.items()}
+    return numerical_gradients(loss, params)
 
 
 # ------------------------------------------------------------------ the steps
