@@ -16,10 +16,10 @@ from pathlib import Path
 
 import nbformat
 
-from exercises.assemble import ASSIGNMENT, nbgrader_config, notebook, student_module
-from exercises.catalog import Course
-from graders.i18n import N_, tr
-from solutions.named import personal_numbers
+from backprop_lab.exercises.assemble import ASSIGNMENT, nbgrader_config, notebook, student_module
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.i18n import N_, tr
+from backprop_lab.solutions.named import personal_numbers
 
 FORMATS = ("py", "ipynb", "nbgrader")
 COURSE_FILE = "course.toml"  # in an nbgrader course folder: read by the hidden test cells

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from solutions.gradcheck import numerical_gradients
-from solutions.mlp import MLP
-from solutions.named import MAZUR, derive
+from backprop_lab.solutions.gradcheck import numerical_gradients
+from backprop_lab.solutions.mlp import MLP
+from backprop_lab.solutions.named import MAZUR, derive
 
 TEMPLATES = Path(__file__).with_name("notes")
 LANGUAGES = ("en", "zh")
@@ -28,7 +28,7 @@ def _number(value: float) -> str:
 def notes_text(lang: str) -> str:
     """The notes in one language, numbers filled in from the worked derivation."""
     values = {**MAZUR, **derive(MAZUR)}
-    template = (TEMPLATES / f"notes.{lang}.md").read_text(encoding="utf-8")
+    template = (TEMPLATES / f"notes.{lang}.md.in").read_text(encoding="utf-8")
 
     def fill(match: re.Match[str]) -> str:
         return _number(values[match.group(1)])

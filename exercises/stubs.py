@@ -12,8 +12,8 @@ import inspect
 import textwrap
 from dataclasses import dataclass
 
-from exercises.catalog import StepInfo
-from solutions import backprop
+from backprop_lab.exercises.catalog import StepInfo
+from backprop_lab.solutions import backprop
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # what nbgrader puts there too

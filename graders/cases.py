@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NonInteractiveExampleWarning
 
-from graders.compare import ATOL, RTOL
-from graders.misconceptions import Misconception, misconceptions_for
-from graders.steps import STEPS, Args, Step
+from backprop_lab.graders.compare import ATOL, RTOL
+from backprop_lab.graders.misconceptions import Misconception, misconceptions_for
+from backprop_lab.graders.steps import STEPS, Args, Step
 
 CASES_PER_STEP = 16
 FRESH_PER_STEP = 3

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from graders.sandbox.inside.protocol import Received
+from backprop_lab.graders.sandbox.inside.protocol import Received
 
 # Tight enough that every catalogued mistake fails, loose enough that every correct
 # way of writing a step (loops, einsum, a naive sigmoid) passes.

@@ -14,24 +14,24 @@ from __future__ import annotations
 import random
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import hypothesis
 import numpy as np
 
-from exercises.catalog import Course
-from graders import compare
-from graders.cases import Case, Corpus, make_case
-from graders.misconceptions import Misconception, catalog_with, misconceptions_for
-from graders.sandbox.inside.protocol import CallbackRef, plain
-from graders.sandbox.runner import Call, CallOutcome, Sandbox, Session
-from graders.steps import BY_ID, Step, custom_step
-from graders.submissions import Submission
-from solutions.named import ANSWER_KEYS, personal_answers
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.graders import compare
+from backprop_lab.graders.cases import Case, Corpus, make_case
+from backprop_lab.graders.misconceptions import Misconception, catalog_with, misconceptions_for
+from backprop_lab.graders.results import ANSWERS_ID, Failure, StepResult, SubmissionResult
+from backprop_lab.graders.sandbox.inside.protocol import CallbackRef, plain
+from backprop_lab.graders.sandbox.runner import Call, CallOutcome, Sandbox, Session
+from backprop_lab.graders.steps import BY_ID, Step, custom_step
+from backprop_lab.graders.submissions import Submission
+from backprop_lab.solutions.named import ANSWER_KEYS, personal_answers
 
-ANSWERS_ID = "personal_answers"
 ANSWER_RTOL, ANSWER_ATOL = 1e-3, 5e-4  # numbers typed by hand, rounded to a few digits
 
 
@@ -69,51 +69,6 @@ class GradingConfig:
     @property
     def max_score(self) -> float:
         return sum(self.points.values()) + self.answers_points
-
-
-@dataclass
-class Failure:
-    """The smallest failing case, with everything the feedback shows."""
-
-    reason: str
-    values: dict[str, Any]
-    args: dict[str, Any]
-    expected: Any
-    received: Any
-    error: dict[str, str] | None = None
-    shrunk: bool = False  # hypothesis shrank it (else: the smallest failing case of the corpus)
-
-
-@dataclass
-class StepResult:
-    id: str
-    score: float
-    max_score: float
-    status: str  # passed | partial | failed | error | timeout | missing
-    misconceptions: list[str] = field(default_factory=list)
-    passed: int = 0
-    total: int = 0
-    failure: Failure | None = None
-    detail: str = ""  # why a step was not graded: a message template ...
-    detail_values: dict[str, str] = field(default_factory=dict)  # ... and its values
-    carried_forward: list[str] = field(default_factory=list)
-    printed: str = ""
-    hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
-
-
-@dataclass
-class SubmissionResult:
-    id: str
-    score: float
-    max_score: float
-    steps: list[StepResult]
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    units: list[dict[str, Any]] = field(default_factory=list)
-    isolation: str = ""
-    digest: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # ------------------------------------------------------------------ building calls

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from solutions import backprop as ref
+from backprop_lab.solutions import backprop as ref
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,7 +50,7 @@ def _evaluate(formula: str, args: dict[str, Any]) -> Any:
         **{name: value.copy() if isinstance(value, np.ndarray) else value for name, value in args.items()},
     }
     if isinstance(args.get("f"), dict):  # numerical_gradient: f is described by data
-        from graders.steps import poly_value
+        from backprop_lab.graders.steps import poly_value
 
         namespace["f_value"] = lambda theta: poly_value(args["f"], theta)
     try:

@@ -23,8 +23,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from solutions import backprop as ref
-from solutions.gradcheck import numerical_gradients
+from backprop_lab.solutions import backprop as ref
+from backprop_lab.solutions.gradcheck import numerical_gradients
 
 Args = dict[str, Any]
 

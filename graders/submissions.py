@@ -16,8 +16,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from graders.i18n import N_
-from graders.notebook import NotebookError, code_cells
+from backprop_lab.exercises.i18n import N_
+from backprop_lab.graders.notebook import NotebookError, code_cells
 
 MODULE_NAME = "backprop.py"
 FILE_CAP = 2 * 1024 * 1024  # bytes of one source file that are read

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test corpus lives in tests/
 
-from graders.batch import grade_paths
-from graders.grade import GradingConfig
+from backprop_lab.grade_class import grade_paths
+from backprop_lab.graders.grade import GradingConfig
 from tests.submissions import CORRECT, buggy_submissions
 
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from graders.sandbox.runner import Call, Sandbox
+from backprop_lab.graders.sandbox.runner import Call, Sandbox
 
 SOURCE = "import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
 

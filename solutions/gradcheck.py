@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from solutions.backprop import Params
+from backprop_lab.solutions.backprop import Params
 
 LossOfParams = Callable[[Params], float]
 

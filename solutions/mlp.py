@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from solutions.backprop import Params, sigmoid
+from backprop_lab.solutions.backprop import Params, sigmoid
 
 
 @dataclass(frozen=True)

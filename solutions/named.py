@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from solutions.backprop import Params
+from backprop_lab.solutions.backprop import Params
 
 INPUTS = ("x1", "x2")
 TARGETS = ("y1", "y2")

@@ -8,8 +8,8 @@ from autograd import grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solutions import backprop as bp
-from solutions.mlp import MLP
+from backprop_lab.solutions import backprop as bp
+from backprop_lab.solutions.mlp import MLP
 from tests.strategies import networks
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from graders.cli import main
-from graders.demo import run_demo
+from backprop_lab.cli import main
+from backprop_lab.demo import run_demo
 
 
 def test_the_demo_generates_grades_and_reports(tmp_path) -> None:
@@ -35,7 +35,7 @@ def test_the_cli_lists_its_commands_and_runs_check(tmp_path) -> None:
 
 
 def test_html_feedback_escapes_what_the_student_controls() -> None:
-    from graders.feedback import to_html
+    from backprop_lab.feedback import to_html
 
     page = to_html("Raised ValueError: <script>alert(1)</script>\n\n```\n<img src=x onerror=y>\n```\n", "x")
     assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page

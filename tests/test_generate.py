@@ -7,15 +7,15 @@ import json
 import nbformat
 import pytest
 
-from exercises.assemble import notebook, self_check_source, student_module
-from exercises.catalog import Course, steps
-from exercises.generate import generate
-from exercises.stubs import functions, reference_source, strip_solutions
-from graders.batch import Grader
-from graders.feedback import submission_feedback
-from graders.grade import GradingConfig
-from graders.submissions import load
-from solutions.named import personal_numbers
+from backprop_lab.exercises.assemble import notebook, self_check_source, student_module
+from backprop_lab.exercises.catalog import Course, steps
+from backprop_lab.exercises.generate import generate
+from backprop_lab.exercises.stubs import functions, reference_source, strip_solutions
+from backprop_lab.feedback import submission_feedback
+from backprop_lab.graders.batch import Grader
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.submissions import load
+from backprop_lab.solutions.named import personal_numbers
 from tests.submissions import replace_function
 
 

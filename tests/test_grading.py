@@ -7,10 +7,12 @@ import shutil
 
 import pytest
 
-from graders.batch import Grader, grade_paths
-from graders.grade import ANSWERS_ID, GradingConfig
-from graders.submissions import load
-from solutions.named import personal_answers
+from backprop_lab.grade_class import grade_paths
+from backprop_lab.graders.batch import Grader
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.results import ANSWERS_ID
+from backprop_lab.graders.submissions import load
+from backprop_lab.solutions.named import personal_answers
 from tests.submissions import BASE, CORPUS, CORRECT, buggy_submissions, replace_function
 
 POINTS = GradingConfig().points
@@ -38,7 +40,7 @@ def test_correct_submissions_get_full_marks_and_no_label(grader, path) -> None:
 
 
 def test_the_catalog_is_covered_by_the_buggy_corpus() -> None:
-    from graders.misconceptions import default_catalog
+    from backprop_lab.graders.misconceptions import default_catalog
 
     assert {m.id for m in default_catalog()} == set(BUGGY)
 
@@ -170,7 +172,7 @@ def test_reruns_are_identical_and_other_seeds_agree_on_the_scores(tmp_path) -> N
 
 
 def test_hypothesis_shrinks_a_failing_input_within_its_budget(tmp_path) -> None:
-    from graders.grade import _size_of
+    from backprop_lab.graders.grade import _size_of
 
     (tmp_path / "shrunk.py").write_text(BUGGY["missing_transpose"][1])
 

@@ -1,4 +1,4 @@
-"""The lecture notes: regenerated from solutions/, they match what is committed."""
+"""The lecture notes: regenerated from backprop_lab.solutions/, they match what is committed."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from exercises.notes import LANGUAGES, draw_graph, draw_network, measure_cost, notes_text
-from solutions.named import MAZUR, derive
+from backprop_lab.exercises.notes import LANGUAGES, draw_graph, draw_network, measure_cost, notes_text
+from backprop_lab.solutions.named import MAZUR, derive
 
 COURSE = Path(__file__).resolve().parents[1] / "course"
 

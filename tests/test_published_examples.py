@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solutions import backprop as bp
-from solutions.mlp import MLP
-from solutions.named import MAZUR, derive, named_gradients, to_matrices
+from backprop_lab.solutions import backprop as bp
+from backprop_lab.solutions.mlp import MLP
+from backprop_lab.solutions.named import MAZUR, derive, named_gradients, to_matrices
 
 # Mazur, "A Step by Step Backpropagation Example" (2015): squared error, one shared
 # bias per layer that is never trained, learning rate 0.5.

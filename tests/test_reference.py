@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solutions import backprop as bp
-from solutions.gradcheck import directional_check, numerical_gradients, relative_error
-from solutions.named import (
+from backprop_lab.solutions import backprop as bp
+from backprop_lab.solutions.gradcheck import directional_check, numerical_gradients, relative_error
+from backprop_lab.solutions.named import (
     ANSWER_KEYS,
     NAMES,
     derive,

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graders.sandbox.inside.protocol import Received
-from graders.sandbox.runner import Call, Limits, Sandbox
-from graders.submissions import load
+from backprop_lab.graders.sandbox.inside.protocol import Received
+from backprop_lab.graders.sandbox.runner import Call, Limits, Sandbox
+from backprop_lab.graders.submissions import load
 
 HOSTILE = Path(__file__).parent / "corpus" / "hostile"
 Z = [[np.array([-1.0, 0.0, 2.0])], [np.zeros((2, 3))]]

@@ -8,8 +8,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from graders.sandbox.runner import Call, Sandbox
-from graders.submissions import FILE_CAP, discover, load
+from backprop_lab.graders.sandbox.runner import Call, Sandbox
+from backprop_lab.graders.submissions import FILE_CAP, discover, load
 
 SIGMOID = "import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
 

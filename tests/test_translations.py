@@ -8,7 +8,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from graders.i18n import LOCALE_DIR, tr
+from backprop_lab.exercises.i18n import LOCALE_DIR, tr
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "backprop_lab.po"
@@ -16,7 +16,7 @@ PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "backprop_lab.po"
 
 def source_messages() -> set[str]:
     found = set()
-    for package in ("graders", "exercises", "solutions"):
+    for package in ("backprop_lab", "graders", "exercises", "solutions"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, keywords={"tr": (2,), "N_": None}
         ):
@@ -46,7 +46,7 @@ def test_chinese_text_is_served_at_run_time() -> None:
 
 
 def test_every_misconception_hint_exists_in_both_languages() -> None:
-    from graders.misconceptions import default_catalog
+    from backprop_lab.graders.misconceptions import default_catalog
 
     for entry in default_catalog():
         assert entry.hint["en"].strip() and entry.hint["zh"].strip(), entry.id
@@ -60,7 +60,7 @@ def test_no_message_is_translated_inside_an_f_string() -> None:
     pattern = re.compile(r"""f(["'])[^"'\n]*\{tr\(""")
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
-        for package in ("graders", "exercises", "solutions")
+        for package in ("backprop_lab", "graders", "exercises", "solutions")
         for path in (ROOT / package).rglob("*.py")
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if pattern.search(line)

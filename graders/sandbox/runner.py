@@ -19,9 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graders.i18n import N_
-from graders.sandbox import launch as launcher
-from graders.sandbox.inside.protocol import Channel, ProtocolError, plain, read_frame, write_frame
+from backprop_lab.exercises.i18n import N_
+from backprop_lab.graders.sandbox import launch as launcher
+from backprop_lab.graders.sandbox.inside.protocol import (
+    Channel,
+    ProtocolError,
+    plain,
+    read_frame,
+    write_frame,
+)
 
 CallbackHandler = Callable[[str, list[Any]], Any]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from graders.explain import worked_derivation
-from graders.i18n import LANGUAGES
-from solutions.named import MAZUR, personal_numbers
+from backprop_lab.exercises.i18n import LANGUAGES
+from backprop_lab.explain import worked_derivation
+from backprop_lab.solutions.named import MAZUR, personal_numbers
 
 lang_option = click.option(
     "--lang",
@@ -44,7 +44,7 @@ def demo(out: Path | None, lang: str) -> None:
     """The main job end to end: generate the assignment, grade sample submissions, show results."""
     import tempfile
 
-    from graders.demo import run_demo
+    from backprop_lab.demo import run_demo
 
     out = out or Path(tempfile.mkdtemp(prefix="backprop-lab-demo-"))
     results, report = run_demo(out, lang)
@@ -96,9 +96,9 @@ def grade(
     lang: str,
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
-    from exercises.catalog import Course
-    from graders.batch import grade_paths
-    from graders.grade import GradingConfig
+    from backprop_lab.exercises.catalog import Course
+    from backprop_lab.grade_class import grade_paths
+    from backprop_lab.graders.grade import GradingConfig
 
     config = GradingConfig.from_course(
         Course.load(course), step_timeout=timeout, seed=seed, shrink_seconds=shrink
@@ -106,7 +106,7 @@ def grade(
     results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
     click.echo(summary_table(results))
     if gradebook is not None:
-        from graders.gradebook import write_gradebook
+        from backprop_lab.gradebook import write_gradebook
 
         count = write_gradebook(results, gradebook)
         click.echo(f"gradebook: {count} scores written to {gradebook / 'gradebook.db'}")
@@ -122,11 +122,12 @@ def grade(
 @lang_option
 def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
     """Check your work before submitting: the same checks as the grader. Exit 0 only at full marks."""
-    from exercises.catalog import Course
-    from graders.batch import Grader, isolation_notice
-    from graders.feedback import submission_feedback
-    from graders.grade import GradingConfig
-    from graders.submissions import load
+    from backprop_lab.exercises.catalog import Course
+    from backprop_lab.feedback import submission_feedback
+    from backprop_lab.grade_class import isolation_notice
+    from backprop_lab.graders.batch import Grader
+    from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.graders.submissions import load
 
     config = GradingConfig.from_course(Course.load(course), seed=seed, shrink_seconds=3.0)
     with Grader(config) as grader:
@@ -173,9 +174,9 @@ def generate(
     out: Path, formats: tuple[str, ...], roster: Path | None, course: Path | None, lang: str
 ) -> None:
     """Generate the assignment from the reference solution: stubs, notebooks, an nbgrader course."""
-    from exercises.catalog import Course
-    from exercises.generate import FORMATS
-    from exercises.generate import generate as write_assignment
+    from backprop_lab.exercises.catalog import Course
+    from backprop_lab.exercises.generate import FORMATS
+    from backprop_lab.exercises.generate import generate as write_assignment
 
     written = write_assignment(out, lang, formats or FORMATS, Course.load(course), roster)
     for path in written:
@@ -192,7 +193,7 @@ def generate(
 )
 def notes(out: Path) -> None:
     """Write the lecture notes (English and Chinese) and their figures, all computed from solutions/."""
-    from exercises.notes import write_notes
+    from backprop_lab.exercises.notes import write_notes
 
     for path in write_notes(out):
         click.echo(str(path))

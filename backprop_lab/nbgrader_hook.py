@@ -14,12 +14,13 @@ import io
 import warnings
 from pathlib import Path
 
-from exercises.catalog import Course
-from exercises.generate import COURSE_FILE
-from graders.batch import Grader
-from graders.feedback import step_feedback
-from graders.grade import GradingConfig, SubmissionResult
-from graders.submissions import load
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.generate import COURSE_FILE
+from backprop_lab.feedback import step_feedback
+from backprop_lab.graders.batch import Grader
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.graders.submissions import load
 
 SHRINK_SECONDS = 2.0  # one student at a time: worth a smaller failing input
 _RESULTS: dict[tuple[str, float, str], SubmissionResult] = {}

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from graders.explain import worked_derivation
-from graders.grade import ANSWERS_ID, StepResult, SubmissionResult
-from graders.i18n import N_, tr
-from solutions.named import personal_numbers
+from backprop_lab.exercises.i18n import N_, tr
+from backprop_lab.explain import worked_derivation
+from backprop_lab.graders.results import ANSWERS_ID, StepResult, SubmissionResult
+from backprop_lab.solutions.named import personal_numbers
 
 REASONS = {
     "wrong_type": N_("Returned {got}; expected a plain {expected}."),

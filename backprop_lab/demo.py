@@ -9,12 +9,13 @@ from pathlib import Path
 
 import nbformat
 
-from exercises.assemble import notebook, student_module
-from exercises.generate import generate
-from exercises.stubs import functions
-from graders.batch import grade_paths
-from graders.grade import GradingConfig, SubmissionResult
-from solutions.named import personal_answers
+from backprop_lab.exercises.assemble import notebook, student_module
+from backprop_lab.exercises.generate import generate
+from backprop_lab.exercises.stubs import functions
+from backprop_lab.grade_class import grade_paths
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.solutions.named import personal_answers
 
 BUG = (  # the catalogued slip missing_transpose
     "def hidden_delta(A_hidden, W_out, delta_out):\n"

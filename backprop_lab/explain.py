@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graders.i18n import tr
-from solutions.named import derive
+from backprop_lab.exercises.i18n import tr
+from backprop_lab.solutions.named import derive
 
 
 def _g(x: float) -> str:

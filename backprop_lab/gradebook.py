@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exercises.assemble import ASSIGNMENT
-from graders.grade import SubmissionResult
+from backprop_lab.exercises.assemble import ASSIGNMENT
+from backprop_lab.graders.results import SubmissionResult
 
 
 def write_gradebook(

@@ -10,8 +10,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from graders.feedback import step_feedback, submission_feedback, to_html
-from graders.grade import GradingConfig, SubmissionResult
+from backprop_lab.feedback import step_feedback, submission_feedback, to_html
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.results import SubmissionResult
 
 ASSIGNMENT = "backprop"
 

@@ -1,6 +1,6 @@
 """Student-facing text in English and Chinese through gettext catalogs.
 
-Source strings are English; `graders/locale/zh/LC_MESSAGES/backprop_lab.po` holds the
+Source strings are English; `exercises/locale/zh/LC_MESSAGES/backprop_lab.po` holds the
 Chinese. The compiled `.mo` is committed beside it (tests check the two agree).
 """
 

@@ -1,0 +1,66 @@
+"""The results model: what grading found, as plain dataclasses that round-trip through JSON.
+
+Grading fills it in, the cache stores it, and every report and exporter reads it; none
+of them invents a shape of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ANSWERS_ID = "personal_answers"
+
+
+@dataclass
+class Failure:
+    """The smallest failing case, with everything the feedback shows."""
+
+    reason: str
+    values: dict[str, Any]
+    args: dict[str, Any]
+    expected: Any
+    received: Any
+    error: dict[str, str] | None = None
+    shrunk: bool = False  # hypothesis shrank it (else: the smallest failing case of the corpus)
+
+
+@dataclass
+class StepResult:
+    id: str
+    score: float
+    max_score: float
+    status: str  # passed | partial | failed | error | timeout | missing
+    misconceptions: list[str] = field(default_factory=list)
+    passed: int = 0
+    total: int = 0
+    failure: Failure | None = None
+    detail: str = ""  # why a step was not graded: a message template ...
+    detail_values: dict[str, str] = field(default_factory=dict)  # ... and its values
+    carried_forward: list[str] = field(default_factory=list)
+    printed: str = ""
+    hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StepResult:
+        failure = Failure(**data["failure"]) if data.get("failure") else None
+        return cls(**{**data, "failure": failure})
+
+
+@dataclass
+class SubmissionResult:
+    id: str
+    score: float
+    max_score: float
+    steps: list[StepResult]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    isolation: str = ""
+    digest: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SubmissionResult:
+        return cls(**{**data, "steps": [StepResult.from_json(s) for s in data["steps"]]})
