@@ -13,12 +13,12 @@ import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from exercises.catalog import Course
-from exercises.stubs import prelude, reference_source, student_function
-from graders.i18n import N_, tr
-from solutions import backprop as ref
-from solutions import named
-from solutions.named import ANSWER_KEYS, MAZUR, to_matrices
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.i18n import N_, tr
+from backprop_lab.exercises.stubs import prelude, reference_source, student_function
+from backprop_lab.solutions import backprop as ref
+from backprop_lab.solutions import named
+from backprop_lab.solutions.named import ANSWER_KEYS, MAZUR, to_matrices
 
 ASSIGNMENT = "backprop"
 
@@ -249,13 +249,29 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
     return nb
 
 
+# The kernel's working directory is the student's folder and comes first on sys.path: a
+# folder holding its own backprop_lab/ must not stand in for the installed package.
+HOOK_IMPORT = """\
+import importlib, os, sys
+_folder = os.path.realpath(os.getcwd())
+_ours = lambda p: not os.path.realpath(p or ".").startswith(_folder)
+_hook = sys.modules.get("backprop_lab.nbgrader_hook")
+if _hook is None or not _ours(getattr(_hook, "__file__", None) or _folder):
+    for _name in [n for n in sys.modules if n.split(".")[0] == "backprop_lab"]:
+        del sys.modules[_name]
+    _saved, sys.path[:] = sys.path[:], [p for p in sys.path if p and _ours(p)]
+    try:
+        _hook = importlib.import_module("backprop_lab.nbgrader_hook")
+    finally:
+        sys.path[:] = _saved
+score_step = _hook.score_step"""
+
+
 def _test_cell(step_id: str, points: float, lang: str) -> nbformat.NotebookNode:
     """An nbgrader autograder cell: hidden, it asks backprop-lab for this step's score."""
     visible = tr(lang, N_("Autograded: backprop-lab's hidden checks for this step run here."))
-    source = (
-        f"# {visible}\n### BEGIN HIDDEN TESTS\nfrom graders.nbgrader_hook import score_step\n\n"
-        f'score_step("{step_id}", {points!r})\n### END HIDDEN TESTS\n'
-    )
+    call = f"score_step({step_id!r}, {points!r})"
+    source = f"# {visible}\n### BEGIN HIDDEN TESTS\n{HOOK_IMPORT}\n{call}\n### END HIDDEN TESTS\n"
     cell = new_code_cell(source, id=_cell_id(f"test-{step_id}"))
     cell.metadata.update(_nbgrader(f"test_{step_id}", grade=True, locked=True, points=points))
     return cell

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from exercises.generate import generate
-from exercises.stubs import functions
-from graders.batch import grade_paths
-from graders.gradebook import write_gradebook
+from backprop_lab.exercises.generate import generate
+from backprop_lab.exercises.stubs import functions
+from backprop_lab.grade_class import grade_paths
+from backprop_lab.gradebook import write_gradebook
 from tests.submissions import BASE, buggy_submissions
 
 pytest.importorskip("nbgrader")
@@ -55,7 +55,7 @@ def cell_scores(course: Path) -> dict[str, dict[str, float]]:
                 g.name.removeprefix("test_"): g.score
                 for g in gradebook.find_submission_notebook("backprop", "backprop", student).grades
             }
-            for student in ("ann", "ben")
+            for student in ("ann", "ben", "cat")
         }
 
 
@@ -72,7 +72,22 @@ def course(tmp_path_factory) -> Path:
         buggy_submissions()["missing_transpose"][1],
         course / "submitted" / "ben" / "backprop" / "backprop.ipynb",
     )
+    shadow(release, course / "submitted" / "cat" / "backprop")
     return course
+
+
+FORGED_HOOK = "def score_step(step_id, points, *args, **kwargs):\n    print('full marks')\n    return points\n"
+
+
+def shadow(release: Path, folder: Path) -> None:
+    """A student who left the stubs and ships look-alikes of backprop-lab's hook beside the notebook."""
+    folder.mkdir(parents=True)
+    (folder / "backprop.ipynb").write_text(release.read_text())
+    for package in ("backprop_lab", "graders"):
+        (folder / package).mkdir()
+        (folder / package / "__init__.py").write_text("")
+        (folder / package / "nbgrader_hook.py").write_text(FORGED_HOOK)
+    (folder / "sitecustomize.py").write_text("import builtins\nbuiltins.FORGED = True\n")
 
 
 def test_the_release_holds_stubs_and_no_hidden_test(course) -> None:
@@ -92,18 +107,18 @@ def test_autograde_gives_the_same_points_as_backprop_lab(course, tmp_path) -> No
     nbgrader(course, "export")
     with (course / "grades.csv").open() as f:
         totals = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
-    assert totals == {"ann": 100.0, "ben": 85.0}
+    assert totals == {"ann": 100.0, "ben": 85.0, "cat": 0.0}  # cat's own hook was not used
 
 
 def test_scores_reach_the_gradebook_through_nbgraders_api(course, tmp_path) -> None:
     results = grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
-    assert write_gradebook(results, course) == 24
+    assert write_gradebook(results, course) == 36
     assert cell_scores(course)["ben"]["hidden_delta"] == 0.0
 
 
 def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path) -> None:
-    from exercises.catalog import Course
-    from graders.nbgrader_hook import _config
+    from backprop_lab.exercises.catalog import Course
+    from backprop_lab.nbgrader_hook import _config
 
     course_file = Path(__file__).parent / "corpus" / "course" / "course.toml"
     written = generate(tmp_path, formats=("nbgrader",), course=Course.load(course_file))
