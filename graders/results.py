@@ -26,6 +26,17 @@ class Failure:
 
 
 @dataclass
+class PropertyResult:
+    """One named property of a step (e.g. right on a general batch): its share of the points."""
+
+    id: str
+    points: float
+    passed: bool
+    cases: int = 0  # how many cases test it
+    failed: int = 0  # how many of them failed
+
+
+@dataclass
 class StepResult:
     id: str
     score: float
@@ -40,11 +51,13 @@ class StepResult:
     carried_forward: list[str] = field(default_factory=list)
     printed: str = ""
     hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
+    properties: list[PropertyResult] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepResult:
         failure = Failure(**data["failure"]) if data.get("failure") else None
-        return cls(**{**data, "failure": failure})
+        properties = [PropertyResult(**p) for p in data.get("properties", [])]
+        return cls(**{**data, "failure": failure, "properties": properties})
 
 
 @dataclass

@@ -76,7 +76,7 @@ def course(tmp_path_factory) -> Path:
     return course
 
 
-FORGED_HOOK = "def score_step(step_id, points, *args, **kwargs):\n    print('full marks')\n    return points\n"
+FORGED_HOOK = "def score_step(step_id, points, *args, **kwargs):\n    return points  # full marks\n"
 
 
 def shadow(release: Path, folder: Path) -> None:
