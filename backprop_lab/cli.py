@@ -82,6 +82,12 @@ def demo(out: Path | None, lang: str) -> None:
     type=click.Choice(["gradescope", "junit"]),
     help="Also write Gradescope results (gradescope/<id>.json) or JUnit XML (junit.xml).",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS|local",
+    help="Grade on a Dask cluster: a scheduler's address, or `local` for --jobs workers on this "
+    "machine (needs the dask extra).",
+)
 @lang_option
 def grade(
     submissions: tuple[Path, ...],
@@ -93,6 +99,7 @@ def grade(
     shrink: float,
     gradebook: Path | None,
     formats: tuple[str, ...],
+    scheduler: str | None,
     lang: str,
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
@@ -103,7 +110,14 @@ def grade(
     config = GradingConfig.from_course(
         Course.load(course), step_timeout=timeout, seed=seed, shrink_seconds=shrink
     )
-    results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
+    from backprop_lab.graders.batch import ClusterError
+
+    try:
+        results = grade_paths(
+            list(submissions), out, config, jobs=jobs, lang=lang, formats=formats, scheduler=scheduler
+        )
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(summary_table(results))
     if gradebook is not None:
         from backprop_lab.gradebook import write_gradebook

@@ -28,6 +28,12 @@ def isolation_notice(isolation: str) -> str | None:
     )
 
 
+def isolation_of(results: list[SubmissionResult]) -> str:
+    """The isolation student code ran under, as the results (cached ones too) record it."""
+    used = sorted({r.isolation for r in results if r.isolation})
+    return ", ".join(used)
+
+
 def grade_paths(
     paths: list[Path],
     out: Path,
@@ -37,23 +43,34 @@ def grade_paths(
     formats: tuple[str, ...] = (),
     show_progress: bool = True,
     isolation: str = "auto",
+    scheduler: str | None = None,
 ) -> list[SubmissionResult]:
-    """The `grade` command as a function: find, grade and report every submission under paths."""
+    """The `grade` command as a function: find, grade and report every submission under paths.
+
+    Each submission's feedback is written as soon as it is graded (and its result is in
+    the cache), so a run that is killed is resumed by running it again; the class-wide
+    files (results.json, grades.csv, the plot) are written at the end.
+    """
     from tqdm import tqdm
 
     from backprop_lab.graders.submissions import discover
-    from backprop_lab.report import write_all
+    from backprop_lab.report import write_all, write_submission_files
 
     config = config or GradingConfig()
     submissions = discover(paths)
+    results: list[SubmissionResult | None] = [None] * len(submissions)
     with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
-        results = grader.grade_all(submissions, jobs=jobs, progress=lambda _: bar.update())
+        for index, result in grader.stream(submissions, jobs, scheduler):
+            write_submission_files(result, out, lang, formats)
+            results[index] = result
+            bar.update()
         bar.close()
-        isolation_used = grader.isolation_used
+    graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded
+    isolation_used = isolation_of(graded)
     notice = isolation_notice(isolation_used)
     if notice and show_progress:
         print(notice, file=sys.stderr)
     meta = {"seed": config.seed, "hypothesis": hypothesis.__version__, "isolation": isolation_used}
-    write_all(results, out, config, lang, meta, formats)
-    return results
+    write_all(graded, out, config, lang, meta, formats, per_submission=False)
+    return graded

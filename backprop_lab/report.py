@@ -126,24 +126,34 @@ def plot_summary(results: list[SubmissionResult], path: Path) -> None:
     plt.close(fig)
 
 
+def write_submission_files(
+    result: SubmissionResult, out: Path, lang: str, formats: tuple[str, ...] = ()
+) -> None:
+    """One submission's own files (feedback, Gradescope JSON): written as soon as it is graded."""
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    text = submission_feedback(result, lang)
+    (out / "feedback" / f"{result.id}.md").write_text(text + "\n", encoding="utf-8")
+    (out / "feedback" / f"{result.id}.html").write_text(to_html(text, result.id), encoding="utf-8")
+    if "gradescope" in formats:
+        (out / "gradescope").mkdir(exist_ok=True)
+        document = json.dumps(gradescope(result, lang), indent=1) + "\n"
+        (out / "gradescope" / f"{result.id}.json").write_text(document)
+
+
 def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig, lang: str,
-              meta: dict[str, Any], formats: tuple[str, ...] = (), plot: bool = True) -> None:  # fmt: skip
-    """Everything `backprop-lab grade` writes into its output folder."""
+              meta: dict[str, Any], formats: tuple[str, ...] = (), plot: bool = True,
+              per_submission: bool = True) -> None:  # fmt: skip
+    """Everything `backprop-lab grade` writes into its output folder (per_submission=False: all
+    but each submission's own files, already written by `write_submission_files`).
+    """
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(
         json.dumps(native(results, lang, meta), indent=1, ensure_ascii=False) + "\n"
     )
     write_csv(results, out / "grades.csv", config)
-    feedback_dir = out / "feedback"
-    feedback_dir.mkdir(exist_ok=True)
-    for r in results:
-        text = submission_feedback(r, lang)
-        (feedback_dir / f"{r.id}.md").write_text(text + "\n", encoding="utf-8")
-        (feedback_dir / f"{r.id}.html").write_text(to_html(text, r.id), encoding="utf-8")
-    if "gradescope" in formats:
-        (out / "gradescope").mkdir(exist_ok=True)
+    if per_submission:
         for r in results:
-            (out / "gradescope" / f"{r.id}.json").write_text(json.dumps(gradescope(r, lang), indent=1) + "\n")
+            write_submission_files(r, out, lang, formats)
     if "junit" in formats:
         junit(results, lang).write(out / "junit.xml", encoding="utf-8", xml_declaration=True)
     if plot and results:

@@ -1,49 +1,79 @@
-"""Grading a class: every submission in parallel, with a progress bar and a result cache.
+"""Grading a class: every submission in parallel, results as they come, a cache that survives kills.
 
-Each worker process owns one sandbox. A submission whose code and grading settings
-are unchanged is not graded again: its result comes from the cache, keyed by a
-content hash, so a rerun with the same seed gives identical output.
+The case corpus is built once per run, in the grading process, and handed to every
+worker (it is trusted data; it is also kept on disk, keyed by what determines it, so
+the next run loads it instead of drawing it again). Each worker owns one sandbox.
+Every result is written to the cache the moment it arrives, atomically, so a grader
+killed halfway and started again grades only what is missing; a submission whose code
+and grading settings are unchanged is not graded again.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import pickle
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
 from pathlib import Path
 
 import hypothesis
+import numpy as np
 
+from backprop_lab.exercises import catalog as course_model
 from backprop_lab.exercises.i18n import N_
-from backprop_lab.graders.cases import CASES_PER_STEP, Corpus, build_corpus
+from backprop_lab.graders.cases import Corpus, build_corpus
 from backprop_lab.graders.grade import GradingConfig, grade_submission
-from backprop_lab.graders.misconceptions import CATALOG
 from backprop_lab.graders.results import StepResult, SubmissionResult
 from backprop_lab.graders.sandbox.runner import Limits, Sandbox
 from backprop_lab.graders.submissions import Submission
+from backprop_lab.solutions import backprop as reference
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
+IN_FLIGHT_PER_JOB = 4  # submissions queued per worker: enough to keep it busy, few enough to stay small
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("backprop-lab")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of everything that decides a grade in code: the grading engine, the reference,
+    the course model, and the versions of backprop-lab, hypothesis and numpy.
+    """
+    h = hashlib.sha256(f"{_version()}\0{hypothesis.__version__}\0{np.__version__}".encode())
+    folders = (Path(__file__).parent, Path(reference.__file__).parent)
+    files = [p for folder in folders for p in folder.rglob("*") if p.suffix in (".py", ".toml")]
+    for path in [*sorted(files), Path(course_model.__file__)]:
+        h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def settings_key(config: GradingConfig) -> str:
-    """What a cached result depends on besides the submission itself."""
+    """What a cached result (and the corpus) depends on besides the submission itself."""
     h = hashlib.sha256()
     parts = [
         CACHE_VERSION,
-        hypothesis.__version__,
+        code_fingerprint(),
         config.seed,
-        CASES_PER_STEP,
         config.points,
         config.answers_points,
         config.step_timeout,
         config.shrink_seconds,
-        CATALOG.read_text(),
-        Path(__file__).with_name("steps.py").read_text(),
         config.custom,
+        config.misconceptions,
         *(Path(path).read_text() for path in (*config.custom.values(), *config.misconceptions)),
     ]
     for part in parts:
@@ -51,7 +81,49 @@ def settings_key(config: GradingConfig) -> str:
     return h.hexdigest()[:16]
 
 
-def _internal_error(submission: Submission, config: GradingConfig, error: Exception) -> SubmissionResult:
+def corpus_cache_dir() -> Path:
+    """The instructor's own cache folder (never one a student can write to)."""
+    explicit = os.environ.get("BACKPROP_LAB_CACHE")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-lab"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Whole or not at all: a process killed mid-write leaves only a temporary file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_corpus(config: GradingConfig, key: str) -> Corpus:
+    """The run's corpus: from the disk cache when it was drawn before under the same key."""
+    path = corpus_cache_dir() / f"corpus-{key}.pickle"
+    try:
+        corpus = pickle.loads(path.read_bytes())  # our own file, written below; never student data
+        if isinstance(corpus, Corpus):
+            return corpus
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    corpus = build_corpus(config.seed, tuple(config.steps), catalog=config.catalog)
+    try:
+        _write_atomically(path, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only home: the run still works, the next one draws again
+    return corpus
+
+
+class ClusterError(RuntimeError):
+    """A Dask cluster cannot be used (Dask missing, no scheduler, no worker): said to the instructor."""
+
+
+def internal_error(submission: Submission, config: GradingConfig, error: BaseException) -> SubmissionResult:
     """A grader bug must not lose the batch: the submission is marked, the others go on."""
     steps = [
         StepResult(
@@ -68,10 +140,10 @@ def _internal_error(submission: Submission, config: GradingConfig, error: Except
 
 
 class Grader:
-    """Grades submissions one after another with a shared corpus and one sandbox.
+    """Grades submissions with one corpus and one sandbox; spreads a class over processes.
 
-    `grade_all` spreads a class over worker processes, each with a Grader of its own:
-    the checks are Python, so threads would share one core.
+    The checks are Python, so a class is spread over worker processes (or a Dask
+    cluster), each with a Grader of its own given the corpus built here.
     """
 
     def __init__(
@@ -80,22 +152,21 @@ class Grader:
         cache_dir: Path | None = None,
         limits: Limits | None = None,
         isolation: str = "auto",
+        corpus: Corpus | None = None,
     ) -> None:
         self.config = config
         self.cache_dir = cache_dir
         self.limits = limits or Limits()
         self.isolation = isolation
         self.key = settings_key(config)
-        self._corpus: Corpus | None = None
+        self._corpus = corpus
         self._box: Sandbox | None = None
         self.isolation_used = ""
 
     @property
     def corpus(self) -> Corpus:
         if self._corpus is None:
-            self._corpus = build_corpus(
-                self.config.seed, tuple(self.config.steps), catalog=self.config.catalog
-            )
+            self._corpus = load_corpus(self.config, self.key)
         return self._corpus
 
     def _sandbox(self) -> Sandbox:
@@ -105,70 +176,117 @@ class Grader:
             self.isolation_used = self._box.isolation
         return self._box
 
-    def _cache_path(self, submission: Submission) -> Path | None:
+    def _cache_path(self, digest: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"{submission.digest[:32]}-{self.key}.json"
+        return self.cache_dir / f"{digest[:32]}-{self.key}.json"
 
     def cached(self, submission: Submission) -> SubmissionResult | None:
-        path = self._cache_path(submission)
+        path = self._cache_path(submission.digest)
         if path is None or not path.is_file():
             return None
         try:
-            return SubmissionResult.from_json(json.loads(path.read_text()))
+            result = SubmissionResult.from_json(json.loads(path.read_text()))
         except (ValueError, TypeError, KeyError):
             return None  # a damaged cache entry is graded again
+        return result if result.id == submission.id and result.digest == submission.digest else None
+
+    def store(self, result: SubmissionResult) -> None:
+        """Keep a result for the next run, atomically; an internal error is tried again instead."""
+        path = self._cache_path(result.digest)
+        if path is None or not result.isolation:  # no sandbox ran: a grader error, not a grade
+            return
+        _write_atomically(path, json.dumps(result.to_json()).encode())
+
+    def grade_fresh(self, submission: Submission) -> SubmissionResult:
+        """Grade in this process, ignoring the cache; never raises."""
+        try:
+            return grade_submission(submission, self.corpus, self._sandbox(), self.config)
+        except Exception as error:  # a bug of ours costs one submission, never the batch
+            return internal_error(submission, self.config, error)
 
     def grade(self, submission: Submission) -> SubmissionResult:
         cached = self.cached(submission)
         if cached is not None:
             return cached
-        try:
-            result = grade_submission(submission, self.corpus, self._sandbox(), self.config)
-        except Exception as error:  # a bug of ours costs one submission, never the batch
-            return _internal_error(submission, self.config, error)
-        path = self._cache_path(submission)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(result.to_json()))
-            temporary.replace(path)
+        result = self.grade_fresh(submission)
+        self.store(result)
         return result
+
+    def stream(
+        self, submissions: list[Submission], jobs: int = 2, scheduler: str | None = None
+    ) -> Iterator[tuple[int, SubmissionResult]]:
+        """(index, result) for every submission as it is ready: cached ones first, then the
+        rest as they finish, each stored in the cache before it is yielded.
+        """
+        todo = []
+        for index, submission in enumerate(submissions):
+            cached = self.cached(submission)
+            if cached is None:
+                todo.append(index)
+            else:
+                yield index, cached
+        if not todo:
+            return
+        if scheduler is not None:
+            from backprop_lab.graders.distributed import grade_on_cluster
+
+            fresh = grade_on_cluster(self, submissions, todo, scheduler, jobs)
+        elif jobs <= 1 or len(todo) < 4 * jobs:  # a pool costs a second or two to start
+            fresh = ((i, self.grade_fresh(submissions[i])) for i in todo)
+        else:
+            fresh = self._pool(submissions, todo, jobs)
+        for index, result in fresh:
+            if result.isolation:
+                self.isolation_used = result.isolation
+            self.store(result)
+            yield index, result
+
+    def _pool(
+        self, submissions: list[Submission], todo: list[int], jobs: int
+    ) -> Iterator[tuple[int, SubmissionResult]]:
+        """Worker processes, a bounded queue each; a pool broken by a dead worker is started
+        again and its submissions are tried once more.
+        """
+        pending, tried_again = deque(todo), set()
+        context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
+        initargs = (self.config, self.limits, self.isolation, self.corpus)
+        while pending:
+            with ProcessPoolExecutor(jobs, context, _start_worker, initargs) as pool:
+                running: dict = {}
+                broken = False
+                while running or (pending and not broken):
+                    while pending and not broken and len(running) < IN_FLIGHT_PER_JOB * jobs:
+                        index = pending.popleft()
+                        running[pool.submit(_grade_in_worker, submissions[index])] = index
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        index = running.pop(future)
+                        try:
+                            yield index, future.result()
+                        except BrokenProcessPool as error:
+                            broken = True
+                            if index in tried_again:
+                                yield index, internal_error(submissions[index], self.config, error)
+                            else:
+                                tried_again.add(index)
+                                pending.append(index)
+                        except Exception as error:
+                            yield index, internal_error(submissions[index], self.config, error)
 
     def grade_all(
         self,
         submissions: list[Submission],
         jobs: int = 2,
         progress: Callable[[SubmissionResult], None] | None = None,
+        scheduler: str | None = None,
     ) -> list[SubmissionResult]:
         """Results in the order of the submissions; cached ones are not graded again."""
-        results: list[SubmissionResult | None] = [self.cached(s) for s in submissions]
-        todo = [i for i, r in enumerate(results) if r is None]
-        for result in results:
-            if result is not None and progress is not None:
+        results: list[SubmissionResult | None] = [None] * len(submissions)
+        for index, result in self.stream(submissions, jobs, scheduler):
+            results[index] = result
+            if progress is not None:
                 progress(result)
-        if jobs <= 1 or len(todo) < 4 * jobs:  # a pool costs a second or two to start
-            for i in todo:
-                results[i] = self.grade(submissions[i])
-                if progress is not None:
-                    progress(results[i])
-            return results  # type: ignore[return-value]
-        context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
-        with ProcessPoolExecutor(
-            jobs,
-            mp_context=context,
-            initializer=_start_worker,
-            initargs=(self.config, self.cache_dir, self.limits, self.isolation),
-        ) as pool:
-            futures = {pool.submit(_grade_in_worker, submissions[i]): i for i in todo}
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    results[index], self.isolation_used = future.result()
-                except Exception as error:  # a worker process died: that submission is marked
-                    results[index] = _internal_error(submissions[index], self.config, error)
-                if progress is not None:
-                    progress(results[index])
         return results  # type: ignore[return-value]
 
     def close(self) -> None:
@@ -186,12 +304,12 @@ class Grader:
 _WORKER: Grader | None = None
 
 
-def _start_worker(config: GradingConfig, cache_dir: Path | None, limits: Limits, isolation: str) -> None:
+def _start_worker(config: GradingConfig, limits: Limits, isolation: str, corpus: Corpus) -> None:
     global _WORKER
-    _WORKER = Grader(config, cache_dir, limits, isolation)
+    _WORKER = Grader(config, None, limits, isolation, corpus)
     atexit.register(_WORKER.close)
 
 
-def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, str]:
+def _grade_in_worker(submission: Submission) -> SubmissionResult:
     assert _WORKER is not None
-    return _WORKER.grade(submission), _WORKER.isolation_used
+    return _WORKER.grade_fresh(submission)
