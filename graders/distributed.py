@@ -103,7 +103,7 @@ def connect(address: str, workers: int = 2) -> Iterator[Client]:
             yield client
         return
     try:
-        client = distributed.Client(address, timeout=WORKERS_TIMEOUT)
+        client = distributed.Client(address)
     except (OSError, TimeoutError) as error:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
