@@ -5,6 +5,8 @@ and ends with exactly the files of an uninterrupted run; the cache knows what a 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import signal
 import subprocess
 import sys
@@ -146,3 +148,24 @@ def test_only_the_grading_process_writes_the_cache(tmp_path: Path) -> None:
         [(_, result)] = list(grader.stream(discover([folder]), jobs=1))
     assert result.score == 0 and result.steps[0].status == "error" and not result.isolation
     assert not list((out / ".cache").glob("*.json"))
+
+
+def test_a_worker_process_killed_mid_run_loses_no_submission(
+    uninterrupted: tuple[Path, Path, dict], tmp_path: Path
+) -> None:
+    """--jobs: a pool broken by a worker's death is started again, and its submissions graded there."""
+    folder, whole, expected = uninterrupted
+    submissions = discover([folder])
+    results, killed = {}, []
+    with Grader(GradingConfig(), cache_dir=tmp_path / "cache") as grader:
+        for _, result in grader.stream(submissions, jobs=2):
+            results[result.id] = result
+            if len(results) == KILL_AFTER:
+                workers = multiprocessing.active_children()
+                assert workers, "no worker process to kill"
+                killed.append(workers[0].pid)
+                os.kill(workers[0].pid, signal.SIGKILL)
+    assert killed and len(results) == CLASS_SIZE
+    assert_graded_as_expected(list(results.values()), expected)
+    wanted = {r["id"]: r["score"] for r in json.loads((whole / "results.json").read_text())["submissions"]}
+    assert {i: r.score for i, r in results.items()} == wanted
