@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 
 from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.explain import worked_derivation
+from backprop_lab.exercises.step import PROPERTY_TITLES
 from backprop_lab.graders.results import ANSWERS_ID, StepResult, SubmissionResult
-from backprop_lab.solutions.named import personal_numbers
 
 REASONS = {
     "wrong_type": N_("Returned {got}; expected a plain {expected}."),
@@ -44,6 +43,7 @@ STATUS = {
     "not_defined": N_("The function {name} is not defined in your submission."),
     "not_implemented": N_("{name} is not implemented yet."),
     "timeout": N_("{name} did not finish: {detail}. Is there an endless loop?"),
+    "answers_missing": N_("ANSWERS is not filled in yet: put your four numbers into the dict ANSWERS."),
     "crash": N_("{name} could not be graded: {detail}."),
 }
 TITLES = {ANSWERS_ID: N_("Personal numeric questions (ANSWERS)")}
@@ -63,7 +63,18 @@ def _array_text(value: Any) -> str:
 
 
 def _values_text(values: dict[str, Any]) -> str:
-    return "\n".join(f"{name} = {_array_text(v)}" for name, v in values.items())
+    return "\n".join(
+        f"{name} = {_function_text(v) if _is_poly(v) else _array_text(v)}" for name, v in values.items()
+    )
+
+
+def _is_poly(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("kind") == "poly"
+
+
+def _function_text(f: dict[str, Any]) -> str:
+    """The f of a gradient check, as the formula it stands for."""
+    return f"f(θ) = Σ c·θ² + Σ d·θ³, c = {_array_text(f['c'])}, d = {_array_text(f['d'])}"
 
 
 def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
@@ -73,6 +84,18 @@ def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
     text = tr(lang, template, **{k: v for k, v in values.items() if k != "what"})
     what = values.get("what")
     return f"{what}: {text}" if what else text
+
+
+def _properties_text(step: StepResult, lang: str) -> list[str]:
+    """Which named properties the step earned, each with its points."""
+    if not step.properties or step.status == "passed":
+        return []
+    lines = [""]
+    for prop in step.properties:
+        mark = "✓" if prop.passed else "✗"
+        title = PROPERTY_TITLES.get(prop.id, {}).get(lang, prop.id)
+        lines.append(f"- {mark} {title} ({prop.points:g})")
+    return lines
 
 
 def step_feedback(step: StepResult, lang: str) -> str:
@@ -89,16 +112,26 @@ def step_feedback(step: StepResult, lang: str) -> str:
         )
     else:
         lines.append(tr(lang, STATUS[step.status], **values))
+    lines += _properties_text(step, lang)
     if step.carried_forward:
         lines += [
             "",
             tr(
                 lang,
                 N_(
-                    "Graded with your {names} replaced by correct versions: their mistakes are "
-                    "charged to those steps only."
+                    "Graded with your {names} set aside (they are wrong): their mistakes are charged to "
+                    "those steps only."
                 ),
                 names=", ".join(step.carried_forward),
+            ),
+        ]
+    if step.suspects:
+        lines += [
+            "",
+            tr(
+                lang,
+                N_("Your {names} also fail. If this step is built on them, fix them first."),
+                names=", ".join(step.suspects),
             ),
         ]
     for misconception in step.misconceptions:
@@ -111,11 +144,8 @@ def step_feedback(step: StepResult, lang: str) -> str:
         lines += ["", reason_text(failure.reason, failure.values, lang)]
         if failure.error and failure.error.get("where"):
             lines.append(f"`{failure.error['where']}`")
-        heading = (
-            N_("Smallest failing input (hypothesis shrank it):")
-            if failure.shrunk
-            else N_("Smallest failing input:")
-        )
+    if failure is not None and failure.expected is not None:
+        heading = N_("A small input where it fails:") if failure.shrunk else N_("Smallest failing input:")
         lines += ["", tr(lang, heading), "```", _values_text(failure.args), "```"]
         lines += [tr(lang, N_("Expected:")), "```", _array_text(failure.expected), "```"]
         if failure.received is not None:
@@ -156,14 +186,7 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
         ]
     for step in result.steps:
         lines += [step_feedback(step, lang), ""]
-        if step.id == ANSWERS_ID and step.status != "passed":
-            lines += [
-                tr(lang, N_("The chain rule with your numbers:")),
-                "```",
-                worked_derivation(personal_numbers(result.id), lang),
-                "```",
-                "",
-            ]
+
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
                         "misconceptions": s.misconceptions,
                         "passed": s.passed,
                         "total": s.total,
+                        "properties": [asdict(p) for p in s.properties],
                         "carried_forward": s.carried_forward,
+                        "suspects": s.suspects,
                         "feedback": step_feedback(s, lang),
                     }
                     for s in r.steps

@@ -71,7 +71,7 @@ def generate(
         written.append(_write(out / "nbgrader" / "nbgrader_config.py", nbgrader_config()))
         if course.path is not None:  # the hidden test cells grade with the course's own steps and points
             written.append(_write(out / "nbgrader" / COURSE_FILE, course.path.read_text(encoding="utf-8")))
-            for module in (*course.modules.values(), *course.misconceptions):
+            for module in course.files:
                 target = out / "nbgrader" / module.relative_to(course.path.parent)
                 written.append(_write(target, module.read_text(encoding="utf-8")))
     if roster is not None:

@@ -16,17 +16,14 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import hypothesis
-
 from backprop_lab.exercises.i18n import N_
-from backprop_lab.graders.cases import CASES_PER_STEP, Corpus, build_corpus
+from backprop_lab.graders.cases import Corpus, build_corpus
 from backprop_lab.graders.grade import GradingConfig, grade_submission
-from backprop_lab.graders.misconceptions import CATALOG
 from backprop_lab.graders.results import StepResult, SubmissionResult
 from backprop_lab.graders.sandbox.runner import Limits, Sandbox
 from backprop_lab.graders.submissions import Submission
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 
 def settings_key(config: GradingConfig) -> str:
@@ -34,17 +31,14 @@ def settings_key(config: GradingConfig) -> str:
     h = hashlib.sha256()
     parts = [
         CACHE_VERSION,
-        hypothesis.__version__,
         config.seed,
-        CASES_PER_STEP,
+        config.domain,
         config.points,
-        config.answers_points,
+        config.course.answers_points,
+        config.course.formula_hints,
         config.step_timeout,
-        config.shrink_seconds,
-        CATALOG.read_text(),
-        Path(__file__).with_name("steps.py").read_text(),
-        config.custom,
-        *(Path(path).read_text() for path in (*config.custom.values(), *config.misconceptions)),
+        config.shrink,
+        *(path.read_text() for path in config.course.files),
     ]
     for part in parts:
         h.update(json.dumps(part, sort_keys=True).encode() + b"\0")
@@ -93,9 +87,7 @@ class Grader:
     @property
     def corpus(self) -> Corpus:
         if self._corpus is None:
-            self._corpus = build_corpus(
-                self.config.seed, tuple(self.config.steps), catalog=self.config.catalog
-            )
+            self._corpus = build_corpus(self.config.steps, self.config.seed, self.config.domain)
         return self._corpus
 
     def _sandbox(self) -> Sandbox:

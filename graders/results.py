@@ -52,6 +52,7 @@ class StepResult:
     printed: str = ""
     hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
     properties: list[PropertyResult] = field(default_factory=list)
+    suspects: list[str] = field(default_factory=list)  # failed building blocks that likely caused it
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepResult:

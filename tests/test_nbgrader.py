@@ -128,4 +128,4 @@ def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path
     config = _config(folder)
     assert list(config.points) == ["sigmoid", "output_delta", "backward", "relu_grad"]
     assert config.step("relu_grad").params == ("z",)
-    assert "relu_value_as_grad" in {m.id for m in config.catalog}
+    assert "relu_value_as_grad" in {m.id for m in config.step("relu_grad").misconceptions}
