@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,11 +27,30 @@ def main() -> None:
     """Auto-graded exercises for backpropagation through the chain rule."""
 
 
+secret_option = click.option(
+    "--secret-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The course secret the grading cases derive from (default: $BACKPROP_LAB_SECRET, "
+    "else one kept in OUT/.backprop-lab/).",
+)
+
+
 @main.command()
 @click.option("--student", help="Use this student's personal numbers instead of Mazur's example.")
+@secret_option
 @lang_option
-def derive(student: str | None, lang: str) -> None:
-    """Print the worked derivation of the course's 2-2-2 network."""
+def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
+    """Print the worked derivation of the course's 2-2-2 network.
+
+    With --student it is that student's answer key, so it needs the course secret.
+    """
+    if student:
+        from backprop_lab.exercises.secret import ENVIRONMENT, read_secret
+
+        if secret_file is None and not os.environ.get(ENVIRONMENT, "").strip():
+            raise click.UsageError(f"--student prints an answer key: give --secret-file or set {ENVIRONMENT}")
+        if secret_file is not None:
+            read_secret(secret_file)
     named = personal_numbers(student) if student else MAZUR
     click.echo(worked_derivation(named, lang))
 
@@ -60,16 +80,11 @@ def demo(out: Path | None, lang: str) -> None:
 )
 @click.option("--jobs", default=2, show_default=True, help="Submissions graded at once.")
 @click.option(
-    "--seed", default=0, show_default=True, help="Seed of the test cases; recorded in results.json."
+    "--seed", type=int, help="Grade on the cases of this seed (from results.json), to reproduce a run."
 )
-@click.option("--timeout", default=5.0, show_default=True, help="Seconds one step may take.")
+@secret_option
+@click.option("--timeout", default=2.0, show_default=True, help="Seconds one step may take.")
 @click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
-@click.option(
-    "--shrink",
-    default=0.0,
-    show_default=True,
-    help="Seconds per failing step for hypothesis to shrink the failing input (0: the corpus's smallest).",
-)
 @click.option(
     "--gradebook",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -87,22 +102,18 @@ def grade(
     submissions: tuple[Path, ...],
     out: Path,
     jobs: int,
-    seed: int,
+    seed: int | None,
+    secret_file: Path | None,
     timeout: float,
     course: Path | None,
-    shrink: float,
     gradebook: Path | None,
     formats: tuple[str, ...],
     lang: str,
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
-    from backprop_lab.exercises.catalog import Course
-    from backprop_lab.grade_class import grade_paths
-    from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.grade_class import grade_paths, grading_config
 
-    config = GradingConfig.from_course(
-        Course.load(course), step_timeout=timeout, seed=seed, shrink_seconds=shrink
-    )
+    config = grading_config(course, out, secret_file, seed, timeout)
     results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
     click.echo(summary_table(results))
     if gradebook is not None:
@@ -117,11 +128,14 @@ def grade(
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
-@click.option("--seed", default=0, show_default=True)
+@click.option("--student", help="Your student id, for your personal numbers (default: the file's name).")
 @click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
 @lang_option
-def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
-    """Check your work before submitting: the same checks as the grader. Exit 0 only at full marks."""
+def check(file: Path, student: str | None, course: Path | None, lang: str) -> None:
+    """Check your work before submitting, on public practice cases. Exit 0 only at full marks.
+
+    The practice cases are never the grading cases: a file that only knows their answers fails.
+    """
     from backprop_lab.exercises.catalog import Course
     from backprop_lab.feedback import submission_feedback
     from backprop_lab.grade_class import isolation_notice
@@ -129,9 +143,9 @@ def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
     from backprop_lab.graders.grade import GradingConfig
     from backprop_lab.graders.submissions import load
 
-    config = GradingConfig.from_course(Course.load(course), seed=seed, shrink_seconds=3.0)
+    config = GradingConfig.practice(Course.load(course))
     with Grader(config) as grader:
-        result = grader.grade(load(file))
+        result = grader.grade(load(file, sub_id=student))
         notice = isolation_notice(grader.isolation_used)
     if notice:
         click.echo(notice, err=True)

@@ -5,11 +5,28 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import hypothesis
-
+from backprop_lab import __version__
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
+
+
+def grading_config(
+    course_file: Path | None,
+    out: Path,
+    secret_file: Path | None = None,
+    seed: int | None = None,
+    step_timeout: float = 2.0,
+) -> GradingConfig:
+    """The course's steps on cases from its secret (or from `seed`, to reproduce a recorded run)."""
+    course = Course.load(course_file)
+    config = GradingConfig.from_secret(find_secret(secret_file, out / ".backprop-lab" / FILE_NAME), course)
+    config.step_timeout = step_timeout
+    if seed is not None:
+        config.seed = seed
+    return config
 
 
 def isolation_notice(isolation: str) -> str | None:
@@ -54,6 +71,12 @@ def grade_paths(
     notice = isolation_notice(isolation_used)
     if notice and show_progress:
         print(notice, file=sys.stderr)
-    meta = {"seed": config.seed, "hypothesis": hypothesis.__version__, "isolation": isolation_used}
+    meta = {
+        "seed": config.seed,
+        "domain": config.domain,
+        "secret": config.fingerprint,
+        "backprop_lab": __version__,
+        "isolation": isolation_used,
+    }
     write_all(results, out, config, lang, meta, formats)
     return results
