@@ -5,8 +5,10 @@
     OUT/nbgrader/nbgrader_config.py                  an nbgrader course      (--format nbgrader)
     OUT/nbgrader/source/backprop/backprop.ipynb
     OUT/personal/<id>.md                             each student's numbers  (--roster)
+    OUT/instructor/course-secret.txt                 the grading cases' secret: never give it out
 
-Writing is deterministic: generating twice gives byte-identical files.
+Writing is deterministic: generating twice gives byte-identical files (but for the secret,
+which is made once and then kept).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import nbformat
 from backprop_lab.exercises.assemble import ASSIGNMENT, nbgrader_config, notebook, student_module
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
+from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
+from backprop_lab.exercises.secret import keep_secret
 from backprop_lab.solutions.named import personal_numbers
 
 FORMATS = ("py", "ipynb", "nbgrader")
@@ -77,4 +81,8 @@ def generate(
     if roster is not None:
         for student_id in read_roster(roster):
             written.append(_write(out / "personal" / f"{student_id}.md", personal_sheet(student_id, lang)))
+    secret = out / "instructor" / SECRET_FILE  # kept across regenerations: the course's grading cases
+    if not secret.is_file():
+        keep_secret(secret)
+        written.append(secret)
     return written

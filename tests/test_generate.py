@@ -48,6 +48,9 @@ def test_generating_twice_gives_identical_bytes(tmp_path) -> None:
     roster.write_text("id,name\nada,Ada\nbo,Bo\n")
     first = generate(tmp_path / "a", "zh", roster=roster)
     second = generate(tmp_path / "b", "zh", roster=roster)
+    secret = tmp_path / "a" / "instructor" / "course-secret.txt"
+    assert first.pop() == secret and second.pop().name == secret.name  # made once, random, private
+    assert secret.stat().st_mode & 0o077 == 0 and generate(tmp_path / "a", "zh")[-1] != secret
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
     assert names == {
