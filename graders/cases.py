@@ -111,6 +111,7 @@ class Corpus:
     seed: int
     domain: str
     cases: dict[str, list[Case]]
+    readable: dict[tuple[str, str], list[Case]] = field(default_factory=dict)  # see shrink.py
 
     @property
     def key(self) -> str:

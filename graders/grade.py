@@ -111,7 +111,7 @@ def grade_step(
         case, verdict = cases[failing], verdicts[failing]
         result.failure = _failure(step, case, outcome.results[failing], verdict)
         if config.shrink and verdict.reason not in ("raised", "not_implemented", "no_answer", "hidden_state"):
-            better = shrink(step, case.property, verdict.reason, corpus.seed, session, config.step_timeout)
+            better = shrink(step, case.property, verdict.reason, corpus, session, config.step_timeout)
             if better is not None and better.case.size <= case.size:
                 result.failure = _failure(step, better.case, better.received, better.verdict, shrunk=True)
     elif changed and result.status != "missing":

@@ -16,7 +16,7 @@ from backprop_lab.exercises.draw import readable
 from backprop_lab.exercises.step import Step
 from backprop_lab.graders import compare, judge
 from backprop_lab.graders.calls import cases_call
-from backprop_lab.graders.cases import Case, make_case, rng_for
+from backprop_lab.graders.cases import Case, Corpus, make_case, rng_for
 from backprop_lab.graders.sandbox.runner import CaseResult, Session
 
 CANDIDATES = 12
@@ -29,26 +29,27 @@ class Shrunk:
     verdict: compare.Verdict
 
 
-def candidates(step: Step, property_id: str, seed: int) -> list[Case]:
-    prop = step.get_property(property_id)
-    if prop.draw is None:
-        return []
-    rng = rng_for(step, seed, "shrink")
-    drawn = []
-    for index in range(CANDIDATES):
-        args = readable(prop.draw(rng, index))
-        try:
-            drawn.append(make_case(step, args, property_id, diagnose=False))
-        except Exception:  # rounding left the reference without an answer: not a candidate
-            continue
-    return sorted(drawn, key=lambda c: c.size)
+def candidates(step: Step, property_id: str, corpus: Corpus) -> list[Case]:
+    """Readable inputs for one property, drawn once per run and kept with the corpus."""
+    key = (step.id, property_id)
+    if key not in corpus.readable:
+        prop, drawn = step.get_property(property_id), []
+        rng = rng_for(step, corpus.seed, "shrink")
+        for index in range(CANDIDATES if prop.draw is not None else 0):
+            args = readable(prop.draw(rng, index))
+            try:
+                drawn.append(make_case(step, args, property_id, diagnose=False))
+            except Exception:  # rounding left the reference without an answer: not a candidate
+                continue
+        corpus.readable[key] = sorted(drawn, key=lambda c: c.size)
+    return corpus.readable[key]
 
 
 def shrink(
-    step: Step, property_id: str, reason: str, seed: int, session: Session, timeout: float
+    step: Step, property_id: str, reason: str, corpus: Corpus, session: Session, timeout: float
 ) -> Shrunk | None:
     """The smallest readable input on which the step fails for the same reason, if any."""
-    found = candidates(step, property_id, seed)
+    found = candidates(step, property_id, corpus)
     if not found:
         return None
     outcome = session.call(cases_call(step, found, timeout))
