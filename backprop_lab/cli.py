@@ -117,10 +117,11 @@ def grade(
     results = grade_paths(list(submissions), out, config, jobs=jobs, lang=lang, formats=formats)
     click.echo(summary_table(results))
     if gradebook is not None:
-        from backprop_lab.gradebook import write_gradebook
+        from backprop_lab.gradebook import tamper_report, write_gradebook
 
-        count = write_gradebook(results, gradebook)
-        click.echo(f"gradebook: {count} scores written to {gradebook / 'gradebook.db'}")
+        report = write_gradebook(results, gradebook)
+        click.echo(f"gradebook: {report.written} scores written to {gradebook / 'gradebook.db'}")
+        click.echo(tamper_report(report))
     click.echo(
         f"\nresults: {out / 'results.json'}  grades: {out / 'grades.csv'}  feedback: {out / 'feedback'}/"
     )
