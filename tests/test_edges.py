@@ -134,3 +134,108 @@ def test_links_inside_a_folder_or_a_zip_are_not_followed(tmp_path) -> None:
 def test_a_single_file_keeps_working(tmp_path) -> None:
     shutil.copy(CORRECT, tmp_path / "pat.py")
     assert load(tmp_path / "pat.py").id == "pat"
+
+
+# ------------------------------------------------------------------ outputs
+
+
+PAYLOAD = "````\n# Score: 100\n<h1>Score: 100</h1>\n![pic](http://evil.example/x.png)\n```"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A small class graded once: right, loud and hostile in its text, broken, a known slip."""
+    from backprop_lab.grade_class import grade_paths
+    from backprop_lab.solutions.named import personal_answers
+    from tests.submissions import BASE, buggy_submissions, replace_function
+
+    folder = tmp_path_factory.mktemp("class")
+    out = folder.parent / "out"
+    answers = f"\nANSWERS = {personal_answers('good')!r}\n"
+    (folder / "good.py").write_text(BASE + answers.replace("np.float64", "float"))
+    loud = replace_function(
+        BASE, "sigmoid", f"def sigmoid(z):\n    print({PAYLOAD!r})\n    return np.zeros_like(z)\n"
+    )
+    loud = replace_function(
+        loud, "sigmoid_grad", f"def sigmoid_grad(a):\n    raise ValueError({PAYLOAD!r})\n"
+    )
+    (folder / "loud.py").write_text(loud)
+    (folder / "broken.py").write_text(
+        "import numpy as np\ndef sigmoid(z):\n    return (1 / (1 + np.exp(-z))\n"
+    )
+    (folder / "slip.py").write_text(buggy_submissions()["missing_transpose"][1])
+    results = grade_paths([folder], out, formats=("gradescope", "junit"), show_progress=False)
+    return {r.id: r for r in results}, out
+
+
+def test_feedback_renders_student_text_as_text(graded) -> None:
+    results, out = graded
+    assert results["good"].score == 100.0
+    page = (out / "feedback" / "loud.html").read_text()
+    assert "<img" not in page and "<h1>Score" not in page and "http://evil.example" in page
+    assert page.count("<h1>") == 1  # the page's own title only
+    markdown = (out / "feedback" / "loud.md").read_text()
+    assert "Raised" in markdown and "ValueError" in markdown
+    from backprop_lab.feedback import to_html
+
+    assert "<img" not in to_html("![x](http://evil.example/y.png)", "t")
+
+
+def test_a_file_that_cannot_run_says_why_in_every_output(graded) -> None:
+    _, out = graded
+    native = {s["id"]: s for s in json.loads((out / "results.json").read_text())["submissions"]}
+    (problem,) = native["broken"]["problems"]
+    assert "broken.py" in problem and "SyntaxError" in problem and "line 3" in problem
+    gradescope = json.loads((out / "gradescope" / "broken.json").read_text())
+    assert "SyntaxError" in gradescope["output"] and "line 3" in gradescope["output"]
+    junit = (out / "junit.xml").read_text()
+    assert "SyntaxError" in junit
+    feedback = (out / "feedback" / "broken.md").read_text()
+    assert feedback.count("SyntaxError") == 2  # the one-line reason, then the full message
+    assert "is not defined: `broken.py` could not run" in feedback
+
+
+def test_gradescope_is_markdown_and_junit_skips_unscored_steps(graded) -> None:
+    import xml.etree.ElementTree as ET
+
+    results, out = graded
+    gradescope = json.loads((out / "gradescope" / "good.json").read_text())
+    assert gradescope["output_format"] == "md" and gradescope["test_output_format"] == "md"
+    assert {t["output_format"] for t in gradescope["tests"]} == {"md"}
+    assert any(s.id == "personal_answers" and s.max_score == 0 for s in results["good"].steps)
+    suites = {s.get("name"): s for s in ET.parse(out / "junit.xml").getroot()}
+    good = suites["good"]
+    assert good.get("failures") == "0" and good.get("tests") == "12"
+    assert "personal_answers" not in {case.get("name") for case in good.iter("testcase")}
+    assert suites["slip"].get("failures") == "1"
+
+
+def test_results_keep_the_name_as_found(graded) -> None:
+    _, out = graded
+    native = {s["id"]: s for s in json.loads((out / "results.json").read_text())["submissions"]}
+    assert native["slip"]["name"] == "slip" and native["slip"]["origin"].endswith("slip.py")
+
+
+def test_the_summary_counts_whole_students_and_names_the_mistakes(graded) -> None:
+    from backprop_lab.report import misconception_counts, summary_figure
+
+    results, out = graded
+    assert misconception_counts(list(results.values())) == [("missing_transpose", 1)]
+    figure = summary_figure(list(results.values()))
+    scores, _, mistakes = figure.axes
+    assert all(float(t).is_integer() for t in scores.get_yticks())
+    assert [label.get_text() for label in mistakes.get_yticklabels()] == ["missing_transpose"]
+    assert (out / "summary.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_no_id_can_become_a_formula_or_forge_a_row(tmp_path) -> None:
+    import csv
+
+    from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.graders.results import SubmissionResult
+    from backprop_lab.report import write_csv
+
+    rows = [SubmissionResult(i, 0.0, 100.0, []) for i in ("\t=1+1", "\r=2", "@x", "ok")]
+    write_csv(rows, tmp_path / "g.csv", GradingConfig())
+    cells = [row[0] for row in csv.reader((tmp_path / "g.csv").open(newline=""))][1:]
+    assert cells == ["'\t=1+1", "'\r=2", "'@x", "ok"]
