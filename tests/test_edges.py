@@ -239,3 +239,46 @@ def test_no_id_can_become_a_formula_or_forge_a_row(tmp_path) -> None:
     write_csv(rows, tmp_path / "g.csv", GradingConfig())
     cells = [row[0] for row in csv.reader((tmp_path / "g.csv").open(newline=""))][1:]
     assert cells == ["'\t=1+1", "'\r=2", "'@x", "ok"]
+
+
+# ------------------------------------------------------------------ the course file
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[point]\nsigmoid = 5\n", ":1: unknown table 'point'; did you mean 'points'?"),
+        (
+            "[assignment]\nanswer_points = 10\n",
+            ":2: unknown key 'answer_points' in [assignment]; did you mean",
+        ),
+        ('[assignment]\nanswers_points = "ten"\n', ":2: [assignment] answers_points must be a number"),
+        (
+            "[points]\nsigmoid = 5\nhiden_delta = 3\n",
+            ":3: unknown step 'hiden_delta' in [points]; did you mean",
+        ),
+        ('[assignment]\nsteps = ["sigmoid", "backwards"]\n', ":2: unknown step 'backwards'"),
+        ("[points]\nsigmoid = -1\n", ":2: [points] sigmoid must be a number ≥ 0"),
+        ("[assignment\nsteps = []\n", "not valid TOML"),
+        ("[points]\nsigmoid = 5\nsigmoid = 6\n", "line 3"),
+        ('[[custom_step]]\nid = "relu"\npoints = 5\n', ":1: [[custom_step]] lacks the key 'module'"),
+        ("answers_points = 3\n", ":1: unknown table 'answers_points'"),
+    ],
+)
+def test_a_course_file_is_checked_with_lines_and_suggestions(tmp_path, text, expected) -> None:
+    from backprop_lab.exercises.catalog import Course
+    from backprop_lab.exercises.course_schema import CourseError
+
+    path = tmp_path / "course.toml"
+    path.write_text(text)
+    with pytest.raises(CourseError) as error:
+        Course.load(path)
+    assert expected in str(error.value), str(error.value)
+
+
+def test_the_shipped_course_files_are_valid() -> None:
+    from backprop_lab.exercises.catalog import Course
+
+    root = Path(__file__).resolve().parents[1]
+    assert Course.load(root / "course" / "course.toml").points["hidden_delta"] == 15
+    assert "relu_grad" in Course.load(CORPUS / "course" / "course.toml").points
