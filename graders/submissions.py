@@ -22,21 +22,19 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import stat
 import tokenize
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from backprop_lab.exercises.i18n import N_
+from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.graders.notebook import NotebookError, code_cells
 
 MODULE_NAME = "backprop.py"
 MODULE_NOTEBOOK = "backprop.ipynb"
 SUFFIXES = (".py", ".ipynb", ".zip")  # what, in a class folder, is one submission
-ID_CAP = 64  # characters of a safe id
 
 
 class DiscoveryError(ValueError):
@@ -74,24 +72,6 @@ class Submission:
         for name in sorted(self.files):
             h.update(b"\0file\0" + name.encode() + b"\0" + self.files[name].encode())
         return h.hexdigest()
-
-
-def printable(name: str) -> str:
-    """A name as found on disk, for messages and results.json: undecodable bytes and control
-    characters escaped, so nothing from a file name reaches a terminal or a JSON file raw."""
-    text = os.fsencode(name).decode("utf-8", errors="backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def safe_id(name: str) -> str:
-    """A student id safe for file names, terminals and spreadsheets: letters and digits of
-    any script, `.`, `_` and `-` (every other character becomes `_`), starting with a
-    letter, digit or `_`, at most ID_CAP characters. Ids that are already safe are unchanged,
-    so a student's personal numbers are the same in the roster, the sheet and the grade."""
-    text = unicodedata.normalize("NFC", printable(name))
-    text = re.sub(r"[^\w.\-]", "_", text)[:ID_CAP]
-    text = re.sub(r"^[.\-]", "_", text)
-    return text or "_"
 
 
 def decode_source(data: bytes, problems: list[Problem]) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lab.graders.submissions import DiscoveryError, discover, load, safe_id
+from backprop_lab.exercises.student_ids import safe_id
+from backprop_lab.graders.submissions import DiscoveryError, discover, load
 
 CORPUS = Path(__file__).parent / "corpus"
 CORRECT = CORPUS / "correct" / "vectorised.py"
@@ -282,3 +283,53 @@ def test_the_shipped_course_files_are_valid() -> None:
     root = Path(__file__).resolve().parents[1]
     assert Course.load(root / "course" / "course.toml").points["hidden_delta"] == 15
     assert "relu_grad" in Course.load(CORPUS / "course" / "course.toml").points
+
+
+# ------------------------------------------------------------------ generate
+
+
+@pytest.mark.parametrize(
+    ("roster", "expected"),
+    [
+        ("../evil,Eve\n", ":1: the id '../evil' is not safe"),
+        ("student_id,name\nada,Ada\nada,Ada B\n", ":3: the id 'ada' is on line 2 already"),
+        ("name\nAda\n", "the header has no id column"),
+        ("", "the roster is empty"),
+        ("id\n\x1b[2Jx\n", ":2: the id '\\\\x1b[2Jx' is not safe"),
+    ],
+)
+def test_a_bad_roster_is_refused_before_anything_is_written(tmp_path, roster, expected) -> None:
+    from backprop_lab.exercises.generate import GenerateError, generate
+
+    (tmp_path / "roster.csv").write_text(roster)
+    with pytest.raises(GenerateError) as error:
+        generate(tmp_path / "out", formats=("py",), roster=tmp_path / "roster.csv")
+    assert expected in str(error.value), str(error.value)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "evil.md").exists()
+
+
+def test_a_roster_header_is_a_header_and_names_are_used(tmp_path) -> None:
+    from backprop_lab.exercises.generate import generate, read_roster
+
+    (tmp_path / "roster.csv").write_text("Student_ID,Name,email\nada,Ada Lovelace,a@x\n\nbo,,b@x\n")
+    assert [(s.id, s.name) for s in read_roster(tmp_path / "roster.csv")] == [
+        ("ada", "Ada Lovelace"),
+        ("bo", ""),
+    ]
+    written = generate(tmp_path / "out", formats=(), roster=tmp_path / "roster.csv")
+    assert [p.name for p in written if p.suffix == ".md"] == ["ada.md", "bo.md"]
+    assert "Ada Lovelace (ada)" in written[0].read_text()
+
+
+def test_generate_keeps_changed_files_unless_forced(tmp_path) -> None:
+    from backprop_lab.exercises.generate import GenerateError, generate
+
+    module, secret = generate(tmp_path, formats=("py",))
+    assert generate(tmp_path, formats=("py",)) == [module]  # the same bytes: nothing to lose
+    kept = secret.read_bytes()
+    module.write_text("# my work\n")
+    with pytest.raises(GenerateError, match="--force"):
+        generate(tmp_path, formats=("py", "ipynb"))
+    assert module.read_text() == "# my work\n" and not (tmp_path / "backprop.ipynb").exists()
+    generate(tmp_path, formats=("py",), force=True)
+    assert module.read_text() != "# my work\n" and secret.read_bytes() == kept
