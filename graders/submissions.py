@@ -96,10 +96,13 @@ def _units_of(name: str, data: bytes, problems: list[Problem]) -> list[dict[str,
     text = decode_source(data, problems)
     if name.endswith(".ipynb"):
         try:
-            return code_cells(text)
+            cells = code_cells(text)
         except NotebookError as error:
             problems.append(Problem(N_("The notebook could not be read: {reason}"), {"reason": str(error)}))
             return []
+        if not any(cell["source"].strip() for cell in cells):
+            problems.append(Problem(N_("The notebook has no code.")))
+        return cells
     if not text.strip():
         problems.append(Problem(N_("The file is empty.")))
     return [{"name": PurePosixPath(name).name, "source": text}]
