@@ -333,3 +333,17 @@ def test_generate_keeps_changed_files_unless_forced(tmp_path) -> None:
     assert module.read_text() == "# my work\n" and not (tmp_path / "backprop.ipynb").exists()
     generate(tmp_path, formats=("py",), force=True)
     assert module.read_text() != "# my work\n" and secret.read_bytes() == kept
+
+
+# ------------------------------------------------------------------ notes
+
+
+def test_the_cost_figure_counts_operations_so_notes_are_reproducible(tmp_path) -> None:
+    from backprop_lab.exercises.notes import draw_cost, measure_cost
+
+    ((n, backprop, differences),) = measure_cost(widths=(4,))
+    forward = 8 * 4 * 4 * 2  # a batch of 8 through two 4×4 layers
+    assert n == 40 and backprop == forward + 8 * 4 * 4 * 3 and differences == 2 * n * forward
+    draw_cost(tmp_path / "a.png")
+    draw_cost(tmp_path / "b.png")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
