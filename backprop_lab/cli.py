@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from backprop_lab.exercises.i18n import LANGUAGES
-from backprop_lab.exercises.student_ids import safe_id
+from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.explain import worked_derivation
 from backprop_lab.solutions.named import MAZUR, personal_numbers
 
@@ -288,7 +288,7 @@ def summary_table(results: list) -> str:
     for r in results:
         marks = {s.id: MARKS.get(s.status, "?") for s in r.steps}
         reasons = submission_reasons(r, "en")
-        note = reasons[0] if reasons else ""
+        note = printable(reasons[0]) if reasons else ""  # it may quote the student's exception
         note = note if len(note) <= NOTE_CAP else note[: NOTE_CAP - 1] + "…"
         rows.append([r.id, f"{r.score:g}", f"{r.max_score:g}", *(marks.get(i, " ") for i in step_ids), note])
     steps = "  ".join(f"{i}={step_id}" for i, step_id in enumerate(step_ids, start=1))
@@ -300,7 +300,7 @@ def discovery_table(submissions: list) -> str:
     """What `grade --dry-run` shows: each submission, its id, where it was found, what is wrong."""
     rows = [["id", "found at", "problem"]]
     for s in submissions:
-        note = s.problems[0].message.format(**s.problems[0].values) if s.problems else ""
+        note = printable(s.problems[0].message.format(**s.problems[0].values)) if s.problems else ""
         rows.append([s.id, s.origin, note[:NOTE_CAP]])
     return f"{_aligned(rows)}\n\n{len(submissions)} submission(s) would be graded."
 

@@ -66,6 +66,15 @@ def visible(text: str) -> str:
     return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Student text with control characters (terminal escapes, CR, NUL, ...) shown as escapes:
+    feedback is read in terminals and written into XML, where they would act or break."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
 def _backtick_run(text: str) -> int:
     return max((len(run) for run in re.findall(r"`+", text)), default=0)
 

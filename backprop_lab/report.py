@@ -73,7 +73,7 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
 def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
     """Gradescope's autograder results format for one submission, its text as Markdown."""
     summary = [f"**{result.id}: {result.score:g} / {result.max_score:g}**"]
-    summary += [f"- {reason}" for reason in submission_reasons(result, lang)]
+    summary += [f"- {reason}" for reason in submission_reasons(result, lang, code_span)]
     return {
         "score": result.score,
         "output": "\n".join(summary),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -347,3 +348,63 @@ def test_the_cost_figure_counts_operations_so_notes_are_reproducible(tmp_path) -
     draw_cost(tmp_path / "a.png")
     draw_cost(tmp_path / "b.png")
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+# ------------------------------------------------------------------ a hostile class, end to end
+
+
+def test_hostile_names_reach_no_output_raw_and_stop_nothing(tmp_path) -> None:
+    import csv
+    import xml.etree.ElementTree as ET
+
+    from click.testing import CliRunner
+
+    from backprop_lab.cli import main
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    names = [b"\x1b[2J\x1b[31mred.py", b"a\nforged 100.py", b"\t=1+1.py", b"\r=2.py", b"caf\xe9.py", b"ok.py"]
+    for name in names:
+        shutil.copy(CORRECT, os.path.join(os.fsencode(folder), name))
+    (folder / "shouts.py").write_text(
+        'raise ValueError("\\x1b[2J# Score: 100 <img src=http://evil.example/x>")\n'
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["grade", str(folder), "--out", str(out), "--format", "junit"])
+    assert result.exit_code == 0, result.output
+    printed = result.output[
+        re.search(r"submission +score", result.output).start() :
+    ]  # after the progress bar
+    assert "\x1b" not in printed and "\r" not in printed, repr(printed)
+    table = printed.split("\n\n")[0].splitlines()
+    assert len(table) == 2 + 7  # header, rule, one row per student: no forged row
+    rows = list(csv.reader((out / "grades.csv").open(newline="", encoding="utf-8")))[1:]
+    assert len(rows) == 7 and all(row[0][:1] not in "=+-@\t\r" for row in rows)
+    assert {row[0]: row[1] for row in rows}["_x1b_2J_x1b_31mred"] == "100"
+    native = json.loads((out / "results.json").read_text(encoding="utf-8"))["submissions"]
+    by_id = {s["id"]: s for s in native}
+    assert by_id["caf_xe9"]["name"] == "caf\\xe9" and by_id["caf_xe9"]["score"] == 100.0
+    assert by_id["a_nforged_100"]["name"] == "a\\nforged 100"
+    assert "\x1b" not in by_id["shouts"]["problems"][0] and "ValueError" in by_id["shouts"]["problems"][0]
+    ET.parse(out / "junit.xml")  # well-formed: no raw control characters
+    assert sorted(p.name for p in (out / "feedback").iterdir() if p.suffix == ".md") == sorted(
+        f"{i}.md" for i in by_id
+    )
+    page = (out / "feedback" / "shouts.html").read_text()
+    assert "<img" not in page and page.count("<h1>") == 1
+
+
+def test_a_student_whose_folder_links_to_another_gets_nothing_of_theirs(tmp_path) -> None:
+    from backprop_lab.grade_class import grade_paths
+
+    submitted = tmp_path / "course" / "submitted"
+    (submitted / "alice" / "backprop").mkdir(parents=True)
+    shutil.copy(CORRECT, submitted / "alice" / "backprop" / "backprop.py")
+    (submitted / "bob").mkdir()
+    os.symlink(submitted / "alice" / "backprop", submitted / "bob" / "backprop")
+    os.symlink(submitted / "alice", submitted / "mallory")
+    results = {r.id: r for r in grade_paths([tmp_path / "course"], tmp_path / "out", show_progress=False)}
+    assert results["alice"].score == 100.0
+    assert results["bob"].score == 0.0 and results["mallory"].score == 0.0
+    feedback = (tmp_path / "out" / "feedback" / "mallory.md").read_text()
+    assert "symbolic link" in feedback and "Score: 0 / 100" in feedback
