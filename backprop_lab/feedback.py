@@ -53,19 +53,8 @@ STATUS = {
     "crash": N_("{name} could not be graded: {detail}."),
 }
 TITLES = {ANSWERS_ID: N_("Personal numeric questions (ANSWERS)")}
-
-
 STUDENT_TEXT = ("got", "message")  # values of REASONS that the student's code chose
 PRINTED_CAP = 2000  # characters of printed output shown
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def visible(text: str) -> str:
-    """Student text with control characters (terminal escapes, CR, NUL, ...) shown as escapes:
-    feedback is read in terminals and written into XML, where they would act or break."""
-    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
-
-
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
