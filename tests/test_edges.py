@@ -408,3 +408,14 @@ def test_a_student_whose_folder_links_to_another_gets_nothing_of_theirs(tmp_path
     assert results["bob"].score == 0.0 and results["mallory"].score == 0.0
     feedback = (tmp_path / "out" / "feedback" / "mallory.md").read_text()
     assert "symbolic link" in feedback and "Score: 0 / 100" in feedback
+
+
+def test_one_feedback_file_can_never_carry_another_students_score(tmp_path) -> None:
+    from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.graders.results import SubmissionResult
+    from backprop_lab.report import write_all
+
+    twins = [SubmissionResult("x", score, 100.0, []) for score in (100.0, 0.0)]
+    with pytest.raises(ValueError, match="'x'"):
+        write_all(twins, tmp_path, GradingConfig(), "en", {}, plot=False)
+    assert not (tmp_path / "feedback").exists()
