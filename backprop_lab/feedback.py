@@ -1,14 +1,20 @@
 """What the student reads: per step, what went wrong, on which input, and what to think about.
 
 Rendered from the structured results in English or Chinese; Markdown for files and
-terminals, HTML from the same Markdown.
+terminals, HTML from the same Markdown. Everything that came from the student (printed
+output, exception messages, returned values, file names) is text, never Markdown: it
+goes into code spans and fences that it cannot close, so it cannot make a heading, an
+image or HTML.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
 from typing import Any
 
+import mistune
 import numpy as np
 
 from backprop_lab.exercises.i18n import N_, tr
@@ -47,6 +53,64 @@ STATUS = {
     "crash": N_("{name} could not be graded: {detail}."),
 }
 TITLES = {ANSWERS_ID: N_("Personal numeric questions (ANSWERS)")}
+STUDENT_TEXT = ("got", "message")  # values of REASONS that the student's code chose
+PRINTED_CAP = 2000  # characters of printed output shown
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Student text with control characters (terminal escapes, CR, NUL, ...) shown as escapes:
+    feedback is read in terminals and written into XML, where they would act or break."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def _backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def code_span(text: str) -> str:
+    """Student text inline: one line, in a code span it cannot close."""
+    line = " ".join(visible(str(text)).split())
+    ticks = "`" * (_backtick_run(line) + 1)
+    padded = f" {line} " if line.startswith("`") or line.endswith("`") else line
+    return f"{ticks}{padded}{ticks}" if line else ""
+
+
+def fenced(text: str) -> list[str]:
+    """Student text as a block: a fence longer than any run of backticks inside it."""
+    text = visible(text)
+    fence = "`" * max(3, _backtick_run(text) + 1)
+    return [fence, text, fence]
+
+
+def unit_summary(unit: dict[str, Any]) -> str:
+    """Why a file or cell could not run, in one line: the error's last line and its line number."""
+    error = unit.get("error") or {}
+    message = str(error.get("message", "")).strip()
+    last = message.splitlines()[-1].strip() if message else str(error.get("type", ""))
+    line = re.search(r"\bline (\d+)", message) or re.search(r"\bline (\d+)", str(error.get("where", "")))
+    return f"{last} (line {line.group(1)})" if line else last
+
+
+def submission_reasons(
+    result: SubmissionResult, lang: str, quote: Callable[[str], str] = visible
+) -> list[str]:
+    """What is wrong with the submission as a whole (unreadable file, code that could not
+    run), one line each, every value from the student passed through quote: `visible` for
+    plain text (results.json, the table), `code_span` for Markdown (feedback, Gradescope)."""
+    lines = [
+        tr(lang, p["message"], **{k: quote(str(v)) for k, v in p["values"].items()}) for p in result.problems
+    ]
+    lines += [
+        tr(
+            lang,
+            N_("{unit} could not run: {message}"),
+            unit=quote(unit["name"]),
+            message=quote(unit_summary(unit)),
+        )
+        for unit in result.units
+    ]
+    return lines
 
 
 def _array_text(value: Any) -> str:
@@ -80,8 +144,9 @@ def _function_text(f: dict[str, Any]) -> str:
 def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
     template = REASONS.get(reason)
     if template is None:
-        return reason
-    text = tr(lang, template, **{k: v for k, v in values.items() if k != "what"})
+        return code_span(reason)
+    shown = {k: code_span(v) if k in STUDENT_TEXT else v for k, v in values.items() if k != "what"}
+    text = tr(lang, template, **shown)
     what = values.get("what")
     return f"{what}: {text}" if what else text
 
@@ -98,15 +163,20 @@ def _properties_text(step: StepResult, lang: str) -> list[str]:
     return lines
 
 
-def step_feedback(step: StepResult, lang: str) -> str:
-    """Markdown for one step."""
+def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ()) -> str:
+    """Markdown for one step; unrunnable: the submission's files that could not run."""
     title = tr(lang, TITLES[step.id]) if step.id in TITLES else step.id
     lines = [f"### {title} — {step.score:g}/{step.max_score:g}", ""]
     values = {"total": step.total, "passed": step.passed, "name": step.id}
-    if step.status == "missing":
+    if step.status == "missing" and step.detail == "not_defined" and unrunnable:
+        lines.append(
+            tr(lang, N_("The function {name} is not defined: {units} could not run (see above)."),
+               name=step.id, units=", ".join(unrunnable))
+        )  # fmt: skip
+    elif step.status == "missing":
         lines.append(tr(lang, STATUS[step.detail or "not_defined"], **values))
     elif step.status in ("timeout", "error") and step.detail:
-        detail = tr(lang, step.detail, **step.detail_values)
+        detail = tr(lang, step.detail, **{k: code_span(v) for k, v in step.detail_values.items()})
         lines.append(
             tr(lang, STATUS["timeout" if step.status == "timeout" else "crash"], detail=detail, **values)
         )
@@ -143,15 +213,15 @@ def step_feedback(step: StepResult, lang: str) -> str:
     elif failure is not None:
         lines += ["", reason_text(failure.reason, failure.values, lang)]
         if failure.error and failure.error.get("where"):
-            lines.append(f"`{failure.error['where']}`")
+            lines.append(code_span(failure.error["where"]))
     if failure is not None and failure.expected is not None:
         heading = N_("A small input where it fails:") if failure.shrunk else N_("Smallest failing input:")
-        lines += ["", tr(lang, heading), "```", _values_text(failure.args), "```"]
-        lines += [tr(lang, N_("Expected:")), "```", _array_text(failure.expected), "```"]
+        lines += ["", tr(lang, heading), *fenced(_values_text(failure.args))]
+        lines += [tr(lang, N_("Expected:")), *fenced(_array_text(failure.expected))]
         if failure.received is not None:
-            lines += [tr(lang, N_("Received:")), "```", _array_text(failure.received), "```"]
+            lines += [tr(lang, N_("Received:")), *fenced(_array_text(failure.received))]
     if step.printed.strip() and step.status != "passed":
-        lines += ["", tr(lang, N_("Your code printed:")), "```", step.printed.strip()[:2000], "```"]
+        lines += ["", tr(lang, N_("Your code printed:")), *fenced(step.printed.strip()[:PRINTED_CAP])]
     return "\n".join(lines)
 
 
@@ -164,19 +234,11 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
         f"**{score}: {result.score:g} / {result.max_score:g}**",
         "",
     ]
-    for problem in result.problems:
-        lines.append("- " + tr(lang, problem["message"], **problem["values"]))
-    for unit in result.units:
-        error = unit.get("error") or {}
-        lines.append(
-            "- "
-            + tr(
-                lang,
-                N_("{unit} could not run: {message}"),
-                unit=unit["name"],
-                message=error.get("message", error.get("type", "")),
-            )
-        )
+    lines += ["- " + reason for reason in submission_reasons(result, lang, code_span)]
+    for unit in result.units:  # the whole message, e.g. a syntax error with its caret
+        full = str((unit.get("error") or {}).get("message", "")).strip()
+        if "\n" in full:
+            lines += ["", *fenced(full), ""]
     if result.problems or result.units:
         lines.append("")
     if result.isolation.startswith("process"):
@@ -184,18 +246,25 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
             tr(lang, N_("Note: this machine has no isolation layer; your code ran as a plain process.")),
             "",
         ]
+    unrunnable = tuple(code_span(unit["name"]) for unit in result.units)
     for step in result.steps:
-        lines += [step_feedback(step, lang), ""]
+        lines += [step_feedback(step, lang, unrunnable), ""]
 
     return "\n".join(lines)
 
 
+class _NoImages(mistune.HTMLRenderer):
+    """Markdown images become their text: feedback never loads anything from elsewhere."""
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return html.escape(text)
+
+
 def to_html(markdown_text: str, title: str) -> str:
     """A standalone HTML page of the Markdown feedback."""
-    import mistune
-
-    # escape=True: error messages and printed output are the student's text, never HTML to run
-    body = mistune.create_markdown(escape=True)(markdown_text)
+    # escape=True: error messages and printed output are the student's text, never HTML to run;
+    # and no image is ever fetched from anywhere
+    body = mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))(markdown_text)
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"

@@ -67,6 +67,8 @@ def grade_paths(
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         results = grader.grade_all(submissions, jobs=jobs, progress=lambda _: bar.update())
         bar.close()
+        for submission, result in zip(submissions, results, strict=True):
+            result.name, result.origin = submission.name, submission.origin
         isolation_used = grader.isolation_used
     notice = isolation_notice(isolation_used)
     if notice and show_progress:

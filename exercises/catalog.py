@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from backprop_lab.exercises.backprop_steps import BY_ID, STEPS
+from backprop_lab.exercises.course_schema import validate
 from backprop_lab.exercises.instructor import custom_step, load_misconceptions
 from backprop_lab.exercises.step import Step
 
@@ -84,6 +85,7 @@ class Course:
         if path is None:
             return cls()
         path = Path(path)
+        validate(path, list(BY_ID))  # CourseError, with lines, before anything is used
         with open(path, "rb") as f:
             data: dict[str, Any] = tomllib.load(f)
         assignment = data.get("assignment", {})

@@ -71,6 +71,8 @@ class SubmissionResult:
     units: list[dict[str, Any]] = field(default_factory=list)
     isolation: str = ""
     digest: str = ""
+    name: str = ""  # the name the submission was found under (escaped); the id is its safe form
+    origin: str = ""  # where it was found (escaped)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -205,4 +205,4 @@ def test_a_file_name_cannot_become_a_spreadsheet_formula(tmp_path) -> None:
     (folder / "=HYPERLINK(1).py").write_text(BASE)
     grade_paths([folder], tmp_path / "out", show_progress=False)
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
-    assert rows[1].startswith("'=HYPERLINK(1),100,")
+    assert rows[1].startswith("_HYPERLINK_1_,100,")  # the id is made safe (student_ids.safe_id)
