@@ -1,15 +1,75 @@
-"""The `backprop-lab` command: a thin layer of click over the library API."""
+"""The `backprop-lab` command: a thin layer of click over the library API.
+
+Options are checked by click (types, ranges, choices, paths); the library's own errors
+for bad input (no submissions, a course file or roster that cannot be used, a folder
+that cannot be written) become a one-line `Error:` and exit code 1, never a traceback.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+import os
 import sys
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from backprop_lab.exercises.i18n import LANGUAGES
+from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.explain import worked_derivation
 from backprop_lab.solutions.named import MAZUR, personal_numbers
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+MARKS = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
+NOTE_CAP = 70  # characters of a submission's problem shown in the table
+
+
+def bad_input_is_an_error(command: Command) -> Command:
+    """What the user gave cannot be used: say why in one line, exit 1, no traceback.
+    (ValueError covers the library's DiscoveryError, CourseError, GenerateError and
+    nbgrader's MissingEntry; OSError a path that cannot be read or written.)"""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (ValueError, OSError) as error:
+            raise click.ClickException(str(error)) from None
+
+    return checked  # type: ignore[return-value]
+
+
+class StudentId(click.ParamType):
+    """A student id as the roster and the grader take it (see student_ids.safe_id)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if safe_id(str(value)) != value:
+            self.fail(f"{value!r} is not a student id: use letters, digits, '.', '_' and '-'", param, ctx)
+        return str(value)
+
+
+class Seconds(click.FloatRange):
+    """A duration in a range; NaN, which every range comparison lets through, is refused."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail("nan is not a number of seconds", param, ctx)
+        return seconds
+
+
+out_folder = functools.partial(click.Path, file_okay=False, writable=True, path_type=Path)
+course_option = click.option(
+    "--course",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Course file: steps and points (checked against its schema).",
+)
 
 lang_option = click.option(
     "--lang",
@@ -26,50 +86,87 @@ def main() -> None:
     """Auto-graded exercises for backpropagation through the chain rule."""
 
 
+secret_option = click.option(
+    "--secret-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The course secret the grading cases derive from (default: $BACKPROP_LAB_SECRET, "
+    "else one kept in OUT/.backprop-lab/).",
+)
+
+
 @main.command()
-@click.option("--student", help="Use this student's personal numbers instead of Mazur's example.")
+@click.option(
+    "--student", type=StudentId(), help="Use this student's personal numbers instead of Mazur's example."
+)
+@secret_option
 @lang_option
-def derive(student: str | None, lang: str) -> None:
-    """Print the worked derivation of the course's 2-2-2 network."""
+@bad_input_is_an_error
+def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
+    """Print the worked derivation of the course's 2-2-2 network.
+
+    With --student it is that student's answer key, so it needs the course secret.
+    """
+    if student:
+        from backprop_lab.exercises.secret import ENVIRONMENT, read_secret
+
+        if secret_file is None and not os.environ.get(ENVIRONMENT, "").strip():
+            raise click.UsageError(f"--student prints an answer key: give --secret-file or set {ENVIRONMENT}")
+        if secret_file is not None:
+            read_secret(secret_file)
     named = personal_numbers(student) if student else MAZUR
     click.echo(worked_derivation(named, lang))
 
 
 @main.command()
-@click.option(
-    "--out", type=click.Path(path_type=Path), help="Folder for the demo (default: a new temporary one)."
-)
+@click.option("--out", type=out_folder(), help="Folder to keep the demo in (default: a temporary one).")
 @lang_option
+@bad_input_is_an_error
 def demo(out: Path | None, lang: str) -> None:
     """The main job end to end: generate the assignment, grade sample submissions, show results."""
     import tempfile
 
     from backprop_lab.demo import run_demo
 
-    out = out or Path(tempfile.mkdtemp(prefix="backprop-lab-demo-"))
-    results, report = run_demo(out, lang)
-    click.echo(summary_table(results))
-    click.echo("")
-    click.echo(report)
+    with tempfile.TemporaryDirectory(prefix="backprop-lab-demo-") as temporary:
+        results, report = run_demo(out or Path(temporary), lang)
+        click.echo(summary_table(results))
+        click.echo("")
+        click.echo(report)
+    if out is None:
+        click.echo("\n(the demo's temporary folder was removed; pass --out DIR to keep its files)")
+
+
+def _gradebook_folder(folder: Path | None) -> None:
+    """Refuse a folder that is not an nbgrader course before grading, and before nbgrader
+    would leave a new, empty gradebook.db in it."""
+    if folder is not None and not (folder / "gradebook.db").is_file():
+        raise click.BadParameter(
+            f"{folder} is not an nbgrader course with a gradebook (no gradebook.db): run "
+            "`nbgrader generate_assignment backprop` in it first",
+            param_hint="--gradebook",
+        )
 
 
 @main.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", required=True, type=out_folder(), help="Folder for results and feedback.")
 @click.option(
-    "--out", required=True, type=click.Path(path_type=Path), help="Folder for results and feedback."
+    "--jobs", default=2, show_default=True, type=click.IntRange(1, 256), help="Submissions graded at once."
 )
-@click.option("--jobs", default=2, show_default=True, help="Submissions graded at once.")
 @click.option(
-    "--seed", default=0, show_default=True, help="Seed of the test cases; recorded in results.json."
+    "--seed",
+    type=click.IntRange(0, 2**64 - 1),
+    help="Grade on the cases of this seed (from results.json), to reproduce a run.",
 )
-@click.option("--timeout", default=5.0, show_default=True, help="Seconds one step may take.")
-@click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
+@secret_option
 @click.option(
-    "--shrink",
-    default=0.0,
+    "--timeout",
+    default=2.0,
     show_default=True,
-    help="Seconds per failing step for hypothesis to shrink the failing input (0: the corpus's smallest).",
+    type=Seconds(0, 600, min_open=True),
+    help="Seconds one step may take.",
 )
+@course_option
 @click.option(
     "--gradebook",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -82,6 +179,7 @@ def demo(out: Path | None, lang: str) -> None:
     type=click.Choice(["gradescope", "junit"]),
     help="Also write Gradescope results (gradescope/<id>.json) or JUnit XML (junit.xml).",
 )
+@click.option("--dry-run", is_flag=True, help="List what would be graded, under which id, and stop.")
 @click.option(
     "--scheduler",
     metavar="ADDRESS|local",
@@ -89,27 +187,34 @@ def demo(out: Path | None, lang: str) -> None:
     "machine (needs the dask extra).",
 )
 @lang_option
+@bad_input_is_an_error
 def grade(
     submissions: tuple[Path, ...],
     out: Path,
     jobs: int,
-    seed: int,
+    seed: int | None,
+    secret_file: Path | None,
     timeout: float,
     course: Path | None,
-    shrink: float,
     gradebook: Path | None,
     formats: tuple[str, ...],
+    dry_run: bool,
     scheduler: str | None,
     lang: str,
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
     from backprop_lab.exercises.catalog import Course
-    from backprop_lab.grade_class import grade_paths
-    from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.grade_class import grade_paths, grading_config
+    from backprop_lab.graders.submissions import discover
 
-    config = GradingConfig.from_course(
-        Course.load(course), step_timeout=timeout, seed=seed, shrink_seconds=shrink
-    )
+    Course.load(course)  # a course file that cannot be used: an error, before any work
+    found = discover(list(submissions))  # nothing to grade, or one id twice: the same
+    if dry_run:
+        click.echo(discovery_table(found))
+        return
+    _gradebook_folder(gradebook)
+    out.mkdir(parents=True, exist_ok=True)  # a path that cannot be a folder fails now, not after grading
+    config = grading_config(course, out, secret_file, seed, timeout)
     from backprop_lab.graders.batch import ClusterError
 
     try:
@@ -120,10 +225,11 @@ def grade(
         raise click.ClickException(str(error)) from None
     click.echo(summary_table(results))
     if gradebook is not None:
-        from backprop_lab.gradebook import write_gradebook
+        from backprop_lab.gradebook import tamper_report, write_gradebook
 
-        count = write_gradebook(results, gradebook)
-        click.echo(f"gradebook: {count} scores written to {gradebook / 'gradebook.db'}")
+        report = write_gradebook(results, gradebook)
+        click.echo(f"gradebook: {report.written} scores written to {gradebook / 'gradebook.db'}")
+        click.echo(tamper_report(report))
     click.echo(
         f"\nresults: {out / 'results.json'}  grades: {out / 'grades.csv'}  feedback: {out / 'feedback'}/"
     )
@@ -131,21 +237,36 @@ def grade(
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
-@click.option("--seed", default=0, show_default=True)
-@click.option("--course", type=click.Path(exists=True, path_type=Path), help="Course file: steps and points.")
+@click.option(
+    "--student",
+    type=StudentId(),
+    help="Your student id, for your personal numbers (default: the file's name).",
+)
+@course_option
 @lang_option
-def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
-    """Check your work before submitting: the same checks as the grader. Exit 0 only at full marks."""
+@bad_input_is_an_error
+def check(file: Path, student: str | None, course: Path | None, lang: str) -> None:
+    """Check your work before submitting, on public practice cases. Exit 0 only at full marks.
+
+    The practice cases are never the grading cases: a file that only knows their answers fails.
+    """
     from backprop_lab.exercises.catalog import Course
     from backprop_lab.feedback import submission_feedback
     from backprop_lab.grade_class import isolation_notice
     from backprop_lab.graders.batch import Grader
     from backprop_lab.graders.grade import GradingConfig
-    from backprop_lab.graders.submissions import load
+    from backprop_lab.graders.submissions import discover, load
 
-    config = GradingConfig.from_course(Course.load(course), seed=seed, shrink_seconds=3.0)
+    config = GradingConfig.practice(Course.load(course))
+    found = discover([file])
+    if len(found) > 1:
+        names = ", ".join(s.id for s in found[:5]) + (", ..." if len(found) > 5 else "")
+        raise click.BadParameter(
+            f"{file} holds {len(found)} submissions ({names}); check one file or one student's folder",
+            param_hint="FILE",
+        )
     with Grader(config) as grader:
-        result = grader.grade(load(file))
+        result = grader.grade(found[0] if student is None else load(file, sub_id=student))
         notice = isolation_notice(grader.isolation_used)
     if notice:
         click.echo(notice, err=True)
@@ -153,23 +274,53 @@ def check(file: Path, seed: int, course: Path | None, lang: str) -> None:
     sys.exit(0 if result.score >= result.max_score else 1)
 
 
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (wide CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _aligned(rows: list[list[str]], right: tuple[int, ...] = ()) -> str:
+    """Rows of cells as aligned columns; the first row is the header, underlined."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    rows = [rows[0], ["-" * w for w in widths], *rows[1:]]
+
+    def cell(i: int, text: str) -> str:
+        pad = " " * (widths[i] - _width(text))
+        return pad + text if i in right else text + pad
+
+    return "\n".join("  ".join(cell(i, text) for i, text in enumerate(row)).rstrip() for row in rows)
+
+
 def summary_table(results: list) -> str:
-    """One line per submission: id, score, and the status of every step."""
-    marks = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
-    width = max([len(r.id) for r in results] + [10])
-    lines = [
-        f"{'submission':<{width}}  {'score':>7}  steps ({' '.join(f'{v}={k}' for k, v in marks.items())})"
-    ]
+    """One row per submission under named columns: id, score, a mark per step (numbered,
+    with a legend), and why the submission as a whole lost points."""
+    from backprop_lab.feedback import submission_reasons
+
+    step_ids = list(dict.fromkeys(s.id for r in results for s in r.steps))
+    header = ["submission", "score", "max", *(str(i) for i in range(1, len(step_ids) + 1)), "problem"]
+    rows = [header]
     for r in results:
-        steps = "".join(marks.get(s.status, "?") for s in r.steps)
-        lines.append(f"{r.id:<{width}}  {r.score:>7g}  {steps}")
-    return "\n".join(lines)
+        marks = {s.id: MARKS.get(s.status, "?") for s in r.steps}
+        reasons = submission_reasons(r, "en")
+        note = printable(reasons[0]) if reasons else ""  # it may quote the student's exception
+        note = note if len(note) <= NOTE_CAP else note[: NOTE_CAP - 1] + "…"
+        rows.append([r.id, f"{r.score:g}", f"{r.max_score:g}", *(marks.get(i, " ") for i in step_ids), note])
+    steps = "  ".join(f"{i}={step_id}" for i, step_id in enumerate(step_ids, start=1))
+    legend = "  ".join(f"{mark} {status}" for status, mark in MARKS.items())
+    return f"{_aligned(rows, right=(1, 2))}\n\nsteps: {steps}\nmarks: {legend}"
+
+
+def discovery_table(submissions: list) -> str:
+    """What `grade --dry-run` shows: each submission, its id, where it was found, what is wrong."""
+    rows = [["id", "found at", "problem"]]
+    for s in submissions:
+        note = printable(s.problems[0].message.format(**s.problems[0].values)) if s.problems else ""
+        rows.append([s.id, s.origin, note[:NOTE_CAP]])
+    return f"{_aligned(rows)}\n\n{len(submissions)} submission(s) would be graded."
 
 
 @main.command()
-@click.option(
-    "--out", required=True, type=click.Path(path_type=Path), help="Folder to write the assignment into."
-)
+@click.option("--out", required=True, type=out_folder(), help="Folder to write the assignment into.")
 @click.option(
     "--format",
     "formats",
@@ -178,33 +329,32 @@ def summary_table(results: list) -> str:
     help="What to write (default: all three).",
 )
 @click.option(
-    "--roster", type=click.Path(exists=True, path_type=Path), help="CSV of student ids: personal sheets."
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of students (id, and optionally name): personal sheets.",
 )
-@click.option(
-    "--course", type=click.Path(exists=True, path_type=Path), help="Course file choosing steps and points."
-)
+@course_option
+@click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
 @lang_option
+@bad_input_is_an_error
 def generate(
-    out: Path, formats: tuple[str, ...], roster: Path | None, course: Path | None, lang: str
+    out: Path, formats: tuple[str, ...], roster: Path | None, course: Path | None, force: bool, lang: str
 ) -> None:
     """Generate the assignment from the reference solution: stubs, notebooks, an nbgrader course."""
     from backprop_lab.exercises.catalog import Course
     from backprop_lab.exercises.generate import FORMATS
     from backprop_lab.exercises.generate import generate as write_assignment
 
-    written = write_assignment(out, lang, formats or FORMATS, Course.load(course), roster)
+    written = write_assignment(out, lang, formats or FORMATS, Course.load(course), roster, force=force)
     for path in written:
         click.echo(str(path))
 
 
 @main.command()
 @click.option(
-    "--out",
-    default="course",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Folder for notes/ and figures/.",
+    "--out", default="course", show_default=True, type=out_folder(), help="Folder for notes/ and figures/."
 )
+@bad_input_is_an_error
 def notes(out: Path) -> None:
     """Write the lecture notes (English and Chinese) and their figures, all computed from solutions/."""
     from backprop_lab.exercises.notes import write_notes

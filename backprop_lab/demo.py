@@ -12,8 +12,7 @@ import nbformat
 from backprop_lab.exercises.assemble import notebook, student_module
 from backprop_lab.exercises.generate import generate
 from backprop_lab.exercises.stubs import functions
-from backprop_lab.grade_class import grade_paths
-from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.solutions.named import personal_answers
 
@@ -53,7 +52,11 @@ def run_demo(out: Path, lang: str = "en") -> tuple[list[SubmissionResult], str]:
     assignment = generate(out / "assignment", lang)
     sample_submissions(out / "submissions", lang)
     results = grade_paths(
-        [out / "submissions"], out / "results", GradingConfig(), lang=lang, show_progress=False
+        [out / "submissions"],
+        out / "results",
+        grading_config(None, out / "results"),
+        lang=lang,
+        show_progress=False,
     )
     ben = next(r for r in results if r.id == "ben")
     lines = [

@@ -1,20 +1,25 @@
 """What the student reads: per step, what went wrong, on which input, and what to think about.
 
 Rendered from the structured results in English or Chinese; Markdown for files and
-terminals, HTML from the same Markdown.
+terminals, HTML from the same Markdown. Everything that came from the student (printed
+output, exception messages, returned values, file names) is text, never Markdown: it
+goes into code spans and fences that it cannot close, so it cannot make a heading, an
+image or HTML.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
 from typing import Any
 
+import mistune
 import numpy as np
 
 from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.explain import worked_derivation
+from backprop_lab.exercises.step import PROPERTY_TITLES
 from backprop_lab.graders.results import ANSWERS_ID, StepResult, SubmissionResult
-from backprop_lab.solutions.named import personal_numbers
 
 REASONS = {
     "wrong_type": N_("Returned {got}; expected a plain {expected}."),
@@ -44,9 +49,68 @@ STATUS = {
     "not_defined": N_("The function {name} is not defined in your submission."),
     "not_implemented": N_("{name} is not implemented yet."),
     "timeout": N_("{name} did not finish: {detail}. Is there an endless loop?"),
+    "answers_missing": N_("ANSWERS is not filled in yet: put your four numbers into the dict ANSWERS."),
     "crash": N_("{name} could not be graded: {detail}."),
 }
 TITLES = {ANSWERS_ID: N_("Personal numeric questions (ANSWERS)")}
+STUDENT_TEXT = ("got", "message")  # values of REASONS that the student's code chose
+PRINTED_CAP = 2000  # characters of printed output shown
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Student text with control characters (terminal escapes, CR, NUL, ...) shown as escapes:
+    feedback is read in terminals and written into XML, where they would act or break."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def _backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def code_span(text: str) -> str:
+    """Student text inline: one line, in a code span it cannot close."""
+    line = " ".join(visible(str(text)).split())
+    ticks = "`" * (_backtick_run(line) + 1)
+    padded = f" {line} " if line.startswith("`") or line.endswith("`") else line
+    return f"{ticks}{padded}{ticks}" if line else ""
+
+
+def fenced(text: str) -> list[str]:
+    """Student text as a block: a fence longer than any run of backticks inside it."""
+    text = visible(text)
+    fence = "`" * max(3, _backtick_run(text) + 1)
+    return [fence, text, fence]
+
+
+def unit_summary(unit: dict[str, Any]) -> str:
+    """Why a file or cell could not run, in one line: the error's last line and its line number."""
+    error = unit.get("error") or {}
+    message = str(error.get("message", "")).strip()
+    last = message.splitlines()[-1].strip() if message else str(error.get("type", ""))
+    line = re.search(r"\bline (\d+)", message) or re.search(r"\bline (\d+)", str(error.get("where", "")))
+    return f"{last} (line {line.group(1)})" if line else last
+
+
+def submission_reasons(
+    result: SubmissionResult, lang: str, quote: Callable[[str], str] = visible
+) -> list[str]:
+    """What is wrong with the submission as a whole (unreadable file, code that could not
+    run), one line each, every value from the student passed through quote: `visible` for
+    plain text (results.json, the table), `code_span` for Markdown (feedback, Gradescope)."""
+    lines = [
+        tr(lang, p["message"], **{k: quote(str(v)) for k, v in p["values"].items()}) for p in result.problems
+    ]
+    lines += [
+        tr(
+            lang,
+            N_("{unit} could not run: {message}"),
+            unit=quote(unit["name"]),
+            message=quote(unit_summary(unit)),
+        )
+        for unit in result.units
+    ]
+    return lines
 
 
 def _array_text(value: Any) -> str:
@@ -63,42 +127,81 @@ def _array_text(value: Any) -> str:
 
 
 def _values_text(values: dict[str, Any]) -> str:
-    return "\n".join(f"{name} = {_array_text(v)}" for name, v in values.items())
+    return "\n".join(
+        f"{name} = {_function_text(v) if _is_poly(v) else _array_text(v)}" for name, v in values.items()
+    )
+
+
+def _is_poly(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("kind") == "poly"
+
+
+def _function_text(f: dict[str, Any]) -> str:
+    """The f of a gradient check, as the formula it stands for."""
+    return f"f(θ) = Σ c·θ² + Σ d·θ³, c = {_array_text(f['c'])}, d = {_array_text(f['d'])}"
 
 
 def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
     template = REASONS.get(reason)
     if template is None:
-        return reason
-    text = tr(lang, template, **{k: v for k, v in values.items() if k != "what"})
+        return code_span(reason)
+    shown = {k: code_span(v) if k in STUDENT_TEXT else v for k, v in values.items() if k != "what"}
+    text = tr(lang, template, **shown)
     what = values.get("what")
     return f"{what}: {text}" if what else text
 
 
-def step_feedback(step: StepResult, lang: str) -> str:
-    """Markdown for one step."""
+def _properties_text(step: StepResult, lang: str) -> list[str]:
+    """Which named properties the step earned, each with its points."""
+    if not step.properties or step.status == "passed":
+        return []
+    lines = [""]
+    for prop in step.properties:
+        mark = "✓" if prop.passed else "✗"
+        title = PROPERTY_TITLES.get(prop.id, {}).get(lang, prop.id)
+        lines.append(f"- {mark} {title} ({prop.points:g})")
+    return lines
+
+
+def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ()) -> str:
+    """Markdown for one step; unrunnable: the submission's files that could not run."""
     title = tr(lang, TITLES[step.id]) if step.id in TITLES else step.id
     lines = [f"### {title} — {step.score:g}/{step.max_score:g}", ""]
     values = {"total": step.total, "passed": step.passed, "name": step.id}
-    if step.status == "missing":
+    if step.status == "missing" and step.detail == "not_defined" and unrunnable:
+        lines.append(
+            tr(lang, N_("The function {name} is not defined: {units} could not run (see above)."),
+               name=step.id, units=", ".join(unrunnable))
+        )  # fmt: skip
+    elif step.status == "missing":
         lines.append(tr(lang, STATUS[step.detail or "not_defined"], **values))
     elif step.status in ("timeout", "error") and step.detail:
-        detail = tr(lang, step.detail, **step.detail_values)
+        detail = tr(lang, step.detail, **{k: code_span(v) for k, v in step.detail_values.items()})
         lines.append(
             tr(lang, STATUS["timeout" if step.status == "timeout" else "crash"], detail=detail, **values)
         )
     else:
         lines.append(tr(lang, STATUS[step.status], **values))
+    lines += _properties_text(step, lang)
     if step.carried_forward:
         lines += [
             "",
             tr(
                 lang,
                 N_(
-                    "Graded with your {names} replaced by correct versions: their mistakes are "
-                    "charged to those steps only."
+                    "Graded with your {names} set aside (they are wrong): their mistakes are charged to "
+                    "those steps only."
                 ),
                 names=", ".join(step.carried_forward),
+            ),
+        ]
+    if step.suspects:
+        lines += [
+            "",
+            tr(
+                lang,
+                N_("Your {names} also fail. If this step is built on them, fix them first."),
+                names=", ".join(step.suspects),
             ),
         ]
     for misconception in step.misconceptions:
@@ -110,18 +213,15 @@ def step_feedback(step: StepResult, lang: str) -> str:
     elif failure is not None:
         lines += ["", reason_text(failure.reason, failure.values, lang)]
         if failure.error and failure.error.get("where"):
-            lines.append(f"`{failure.error['where']}`")
-        heading = (
-            N_("Smallest failing input (hypothesis shrank it):")
-            if failure.shrunk
-            else N_("Smallest failing input:")
-        )
-        lines += ["", tr(lang, heading), "```", _values_text(failure.args), "```"]
-        lines += [tr(lang, N_("Expected:")), "```", _array_text(failure.expected), "```"]
+            lines.append(code_span(failure.error["where"]))
+    if failure is not None and failure.expected is not None:
+        heading = N_("A small input where it fails:") if failure.shrunk else N_("Smallest failing input:")
+        lines += ["", tr(lang, heading), *fenced(_values_text(failure.args))]
+        lines += [tr(lang, N_("Expected:")), *fenced(_array_text(failure.expected))]
         if failure.received is not None:
-            lines += [tr(lang, N_("Received:")), "```", _array_text(failure.received), "```"]
+            lines += [tr(lang, N_("Received:")), *fenced(_array_text(failure.received))]
     if step.printed.strip() and step.status != "passed":
-        lines += ["", tr(lang, N_("Your code printed:")), "```", step.printed.strip()[:2000], "```"]
+        lines += ["", tr(lang, N_("Your code printed:")), *fenced(step.printed.strip()[:PRINTED_CAP])]
     return "\n".join(lines)
 
 
@@ -134,19 +234,11 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
         f"**{score}: {result.score:g} / {result.max_score:g}**",
         "",
     ]
-    for problem in result.problems:
-        lines.append("- " + tr(lang, problem["message"], **problem["values"]))
-    for unit in result.units:
-        error = unit.get("error") or {}
-        lines.append(
-            "- "
-            + tr(
-                lang,
-                N_("{unit} could not run: {message}"),
-                unit=unit["name"],
-                message=error.get("message", error.get("type", "")),
-            )
-        )
+    lines += ["- " + reason for reason in submission_reasons(result, lang, code_span)]
+    for unit in result.units:  # the whole message, e.g. a syntax error with its caret
+        full = str((unit.get("error") or {}).get("message", "")).strip()
+        if "\n" in full:
+            lines += ["", *fenced(full), ""]
     if result.problems or result.units:
         lines.append("")
     if result.isolation.startswith("process"):
@@ -154,25 +246,25 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
             tr(lang, N_("Note: this machine has no isolation layer; your code ran as a plain process.")),
             "",
         ]
+    unrunnable = tuple(code_span(unit["name"]) for unit in result.units)
     for step in result.steps:
-        lines += [step_feedback(step, lang), ""]
-        if step.id == ANSWERS_ID and step.status != "passed":
-            lines += [
-                tr(lang, N_("The chain rule with your numbers:")),
-                "```",
-                worked_derivation(personal_numbers(result.id), lang),
-                "```",
-                "",
-            ]
+        lines += [step_feedback(step, lang, unrunnable), ""]
+
     return "\n".join(lines)
+
+
+class _NoImages(mistune.HTMLRenderer):
+    """Markdown images become their text: feedback never loads anything from elsewhere."""
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return html.escape(text)
 
 
 def to_html(markdown_text: str, title: str) -> str:
     """A standalone HTML page of the Markdown feedback."""
-    import mistune
-
-    # escape=True: error messages and printed output are the student's text, never HTML to run
-    body = mistune.create_markdown(escape=True)(markdown_text)
+    # escape=True: error messages and printed output are the student's text, never HTML to run;
+    # and no image is ever fetched from anywhere
+    body = mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))(markdown_text)
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"

@@ -6,11 +6,28 @@ import sys
 import threading
 from pathlib import Path
 
-import hypothesis
-
+from backprop_lab import __version__
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
+
+
+def grading_config(
+    course_file: Path | None,
+    out: Path,
+    secret_file: Path | None = None,
+    seed: int | None = None,
+    step_timeout: float = 2.0,
+) -> GradingConfig:
+    """The course's steps on cases from its secret (or from `seed`, to reproduce a recorded run)."""
+    course = Course.load(course_file)
+    config = GradingConfig.from_secret(find_secret(secret_file, out / ".backprop-lab" / FILE_NAME), course)
+    config.step_timeout = step_timeout
+    if seed is not None:
+        config.seed = seed
+    return config
 
 
 def isolation_notice(isolation: str) -> str | None:
@@ -69,12 +86,15 @@ def grade_paths(
 
     config = config or GradingConfig()
     submissions = discover(paths)
+    if len({s.id for s in submissions}) != len(submissions):  # feedback files are written as graded
+        raise ValueError("two submissions have one id; ids must be unique")
     results: list[SubmissionResult | None] = [None] * len(submissions)
     plotting = threading.Thread(target=_import_plotting, daemon=True)
     plotting.start()
     with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
+            result.name, result.origin = submissions[index].name, submissions[index].origin
             write_submission_files(result, out, lang, formats)
             results[index] = result
             bar.update()
@@ -84,7 +104,13 @@ def grade_paths(
     notice = isolation_notice(isolation_used)
     if notice and show_progress:
         print(notice, file=sys.stderr)
-    meta = {"seed": config.seed, "hypothesis": hypothesis.__version__, "isolation": isolation_used}
+    meta = {
+        "seed": config.seed,
+        "domain": config.domain,
+        "secret": config.fingerprint,
+        "backprop_lab": __version__,
+        "isolation": isolation_used,
+    }
     plotting.join()
     write_all(graded, out, config, lang, meta, formats, per_submission=False)
     return graded

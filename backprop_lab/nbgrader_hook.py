@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
 from pathlib import Path
 
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.generate import COURSE_FILE
+from backprop_lab.exercises.secret import ENVIRONMENT, new_secret
 from backprop_lab.feedback import step_feedback
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import load
 
-SHRINK_SECONDS = 2.0  # one student at a time: worth a smaller failing input
 _RESULTS: dict[tuple[str, float, str], SubmissionResult] = {}
 
 
@@ -32,10 +33,14 @@ def _student_id(folder: Path) -> str:
 
 
 def _config(folder: Path) -> GradingConfig:
-    """The course's steps and points, from course.toml at the nbgrader course's root, if any."""
+    """The course's steps and points, from course.toml at the nbgrader course's root, if any.
+
+    The cases come from the course secret in the environment or, without one, from a fresh
+    secret for this kernel: either way nothing in the student's notebook can predict them.
+    """
     course_file = folder.parent.parent.parent / COURSE_FILE
     course = Course.load(course_file if course_file.is_file() else None)
-    return GradingConfig.from_course(course, shrink_seconds=SHRINK_SECONDS)
+    return GradingConfig.from_secret(os.environ.get(ENVIRONMENT, "").strip() or new_secret(), course)
 
 
 def _graded(notebook: Path, student_id: str) -> SubmissionResult:

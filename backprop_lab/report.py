@@ -7,14 +7,32 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backprop_lab.feedback import step_feedback, submission_feedback, to_html
+from backprop_lab.feedback import (
+    code_span,
+    step_feedback,
+    submission_feedback,
+    submission_reasons,
+    to_html,
+)
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 ASSIGNMENT = "backprop"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # what a spreadsheet may run as a formula
+
+
+def _steps_feedback(result: SubmissionResult, lang: str) -> list[str]:
+    """Each step's Markdown, knowing which of the submission's files could not run."""
+    unrunnable = tuple(code_span(unit["name"]) for unit in result.units)
+    return [step_feedback(s, lang, unrunnable) for s in result.steps]
 
 
 def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> dict[str, Any]:
@@ -25,9 +43,11 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
         "submissions": [
             {
                 "id": r.id,
+                "name": r.name or r.id,  # as found, escaped; the id is its safe form
+                "origin": r.origin,
                 "score": r.score,
                 "max_score": r.max_score,
-                "problems": [p["message"].format(**p["values"]) for p in r.problems],
+                "problems": submission_reasons(r, lang),
                 "steps": [
                     {
                         "id": s.id,
@@ -37,10 +57,12 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
                         "misconceptions": s.misconceptions,
                         "passed": s.passed,
                         "total": s.total,
+                        "properties": [asdict(p) for p in s.properties],
                         "carried_forward": s.carried_forward,
-                        "feedback": step_feedback(s, lang),
+                        "suspects": s.suspects,
+                        "feedback": feedback,
                     }
-                    for s in r.steps
+                    for s, feedback in zip(r.steps, _steps_feedback(r, lang), strict=True)
                 ],
             }
             for r in results
@@ -49,10 +71,14 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
 
 
 def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
-    """Gradescope's autograder results format for one submission."""
+    """Gradescope's autograder results format for one submission, its text as Markdown."""
+    summary = [f"**{result.id}: {result.score:g} / {result.max_score:g}**"]
+    summary += [f"- {reason}" for reason in submission_reasons(result, lang, code_span)]
     return {
         "score": result.score,
-        "output": f"{result.id}: {result.score:g} / {result.max_score:g}",
+        "output": "\n".join(summary),
+        "output_format": "md",
+        "test_output_format": "md",
         "visibility": "visible",
         "tests": [
             {
@@ -60,27 +86,33 @@ def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
                 "score": s.score,
                 "max_score": s.max_score,
                 "status": "passed" if s.status == "passed" else "failed",
-                "output": step_feedback(s, lang),
+                "output": feedback,
+                "output_format": "md",
                 "visibility": "visible",
             }
-            for s in result.steps
+            for s, feedback in zip(result.steps, _steps_feedback(result, lang), strict=True)
         ],
     }
 
 
 def junit(results: list[SubmissionResult], lang: str) -> ET.ElementTree:
-    """JUnit XML: a test suite per submission, a test case per step."""
+    """JUnit XML: a test suite per submission, a test case per step worth points (a 0-point
+    step is information, not a failure); why the whole submission lost points, in system-out."""
     suites = ET.Element("testsuites", name=ASSIGNMENT)
     for r in results:
-        failing = [s for s in r.steps if s.status != "passed"]
+        graded = [(s, f) for s, f in zip(r.steps, _steps_feedback(r, lang), strict=True) if s.max_score > 0]
+        failing = [s for s, _ in graded if s.status != "passed"]
         suite = ET.SubElement(
-            suites, "testsuite", name=r.id, tests=str(len(r.steps)), failures=str(len(failing))
+            suites, "testsuite", name=r.id, tests=str(len(graded)), failures=str(len(failing))
         )
-        for s in r.steps:
+        for s, feedback in graded:
             case = ET.SubElement(suite, "testcase", classname=f"{ASSIGNMENT}.{r.id}", name=s.id)
             if s.status != "passed":
                 failure = ET.SubElement(case, "failure", message=f"{s.status}: {s.score:g}/{s.max_score:g}")
-                failure.text = step_feedback(s, lang)
+                failure.text = feedback
+        reasons = submission_reasons(r, lang)
+        if reasons:
+            ET.SubElement(suite, "system-out").text = "\n".join(reasons)
     return ET.ElementTree(suites)
 
 
@@ -96,16 +128,21 @@ def write_csv(results: list[SubmissionResult], path: Path, config: GradingConfig
 
 
 def _cell(text: str) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ as a formula; an id from a file name is not one."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A spreadsheet runs a cell that starts with = + - @ (or a TAB or CR before them) as a
+    formula; an id from a file name is not one. Ids are safe already: this is the second lock."""
+    return "'" + text if text[:1] in FORMULA_START else text
 
 
-def plot_summary(results: list[SubmissionResult], path: Path) -> None:
-    """Score distribution and per-step pass rates, one picture."""
-    import matplotlib
+def misconception_counts(results: list[SubmissionResult]) -> list[tuple[str, int]]:
+    """How many submissions made each catalogued mistake, most frequent first."""
+    counts = Counter(m for r in results for m in {m for s in r.steps for m in s.misconceptions})
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+
+def summary_figure(results: list[SubmissionResult]) -> Figure:
+    """Score distribution, per-step pass rates and the mistakes found by frequency, one figure."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     step_ids = list(dict.fromkeys(s.id for r in results for s in r.steps))
     rates = [
@@ -113,17 +150,32 @@ def plot_summary(results: list[SubmissionResult], path: Path) -> None:
         / max(1, sum(1 for r in results for s in r.steps if s.id == i))
         for i in step_ids
     ]  # fmt: skip
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
+    mistakes = misconception_counts(results)
+    fig = Figure(figsize=(17, 4.8))
+    left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
     top = max((r.max_score for r in results), default=100.0)
     left.hist([r.score for r in results], bins=20, range=(0, top), color="#4878d0", edgecolor="white")
     left.set(title=f"Scores ({len(results)} submissions)", xlabel="score", ylabel="submissions")
-    right.barh(step_ids[::-1], rates[::-1], color="#6acc64")
-    right.set(title="Steps passed", xlabel="% of submissions", xlim=(0, 100))
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of students is whole
+    middle.barh(step_ids[::-1], rates[::-1], color="#6acc64")
+    middle.set(title="Steps passed", xlabel="% of submissions", xlim=(0, 100))
     for y, rate in enumerate(rates[::-1]):
-        right.text(min(rate + 1, 92), y, f"{rate:.0f}%", va="center", fontsize=8)
+        middle.text(min(rate + 1, 92), y, f"{rate:.0f}%", va="center", fontsize=8)
+    if mistakes:
+        names, counts = zip(*mistakes[::-1], strict=True)
+        right.barh(names, counts, color="#d65f5f")
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        right.text(0.5, 0.5, "no catalogued mistake found", ha="center", va="center")
+        right.set(xticks=[], yticks=[])
+    right.set(title="Mistakes found", xlabel="submissions")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
+
+
+def plot_summary(results: list[SubmissionResult], path: Path) -> None:
+    """summary.png: the class in one picture."""
+    summary_figure(results).savefig(path, dpi=110)
 
 
 def write_submission_files(
@@ -137,7 +189,7 @@ def write_submission_files(
     if "gradescope" in formats:
         (out / "gradescope").mkdir(exist_ok=True)
         document = json.dumps(gradescope(result, lang), indent=1) + "\n"
-        (out / "gradescope" / f"{result.id}.json").write_text(document)
+        (out / "gradescope" / f"{result.id}.json").write_text(document, encoding="utf-8")
 
 
 def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig, lang: str,
@@ -146,9 +198,14 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
     """Everything `backprop-lab grade` writes into its output folder (per_submission=False: all
     but each submission's own files, already written by `write_submission_files`).
     """
+    seen: set[str] = set()
+    for r in results:  # one file per id: a second result would overwrite the first's feedback
+        if r.id in seen:
+            raise ValueError(f"two results have the id {r.id!r}; ids must be unique")
+        seen.add(r.id)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(
-        json.dumps(native(results, lang, meta), indent=1, ensure_ascii=False) + "\n"
+        json.dumps(native(results, lang, meta), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     write_csv(results, out / "grades.csv", config)
     if per_submission:

@@ -52,7 +52,7 @@ def given_source(course: Course, lang: str) -> str:
     if not course.given():
         return ""
     heading = tr(lang, N_("Given, not graded: steps this course does not ask for, solved for you."))
-    solved = [student_function(course.info(step_id), lang, solution=True) for step_id in course.given()]
+    solved = [student_function(course.step(step_id), lang, solution=True) for step_id in course.given()]
     return f"# {heading}\n\n" + "\n\n".join(
         text.replace("    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "") for text in solved
     )
@@ -68,7 +68,7 @@ def student_module(lang: str, course: Course | None = None, solution: bool = Fal
     for step_id in course.points:
         parts += [
             "\n",
-            student_function(course.info(step_id), lang, solution, course.source_of(step_id)),
+            student_function(course.step(step_id), lang, solution, course.source_of(step_id)),
             "\n",
         ]
     parts += ["\n", answers_stub(lang)]
@@ -204,7 +204,7 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
         if nbgrader:
             cells[-1].metadata.update(_nbgrader("given", locked=True))
     for step_id in course.points:
-        info = course.info(step_id)
+        info = course.step(step_id)
         formula = f"$${info.latex}$$\n\n" if info.latex else ""
         points = f"*{points_label}: {course.points[step_id]:g}*"
         text = f"## {info.title[lang]}\n\n{formula}{info.instructions[lang]}\n\n{points}"
@@ -233,8 +233,8 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
     cells.append(new_code_cell(answers_stub(lang), id="answers"))
     if nbgrader:
         cells[-3].metadata.update(_nbgrader("about_answers", locked=True))
-        cells[-2].metadata.update(_nbgrader("personal_numbers", locked=True))
-        # ANSWERS stays a plain cell: as a solution cell nbgrader would blank it out in the release.
+        # The id cell and ANSWERS stay plain, editable cells: the student types their id to see
+        # their numbers, and as a solution cell nbgrader would blank ANSWERS out in the release.
         if course.answers_points:
             cells.append(_test_cell("personal_answers", course.answers_points, lang))
     cells.append(new_code_cell(self_check_source(lang, course), id="self-check"))

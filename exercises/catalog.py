@@ -1,13 +1,13 @@
-"""The catalog of derivation steps, and a course's choice of steps and points.
+"""A course: which steps of the assignment it asks for, their points, and what the instructor added.
 
-The catalog (`steps.toml`) is data: id, title and instructions in English and
-Chinese, the formula, the default points, the part of the derivation practised.
-A course file (TOML, e.g. `course/course.toml`) picks steps and changes points:
+The steps themselves are records (`backprop_steps.STEPS`). A course file (TOML, e.g.
+`course/course.toml`) picks steps and changes points:
 
     [assignment]
     steps = ["sigmoid", "output_delta", "hidden_delta", "backward"]   # default: all
     answers_points = 10                                               # default: 0
-    misconceptions = ["my_mistakes.toml"]    # more catalog entries, as in graders/misconceptions.toml
+    formula_hints = false        # default: hints name the idea; true also states the formula
+    misconceptions = ["my_mistakes.toml"]    # wrong formulas of the instructor's own, with hints
 
     [points]
     hidden_delta = 20
@@ -16,114 +16,114 @@ A course file (TOML, e.g. `course/course.toml`) picks steps and changes points:
     id = "relu_grad"
     points = 5
     module = "my_steps.py"          # beside the course file: the solution (with ### BEGIN/END
-    title.en = "..."                # SOLUTION), `relu_grad_args()` returning a hypothesis strategy
-    title.zh = "..."                # of its keyword arguments, and optionally OUTPUTS = {"relu_grad":
-    instructions.en = "..."         # "array" | "float" | "arrays"}
+    title.en = "..."                # SOLUTION), `relu_grad_inputs(rng, index)` returning its keyword
+    title.zh = "..."                # arguments drawn with a NumPy generator, and optionally
+    instructions.en = "..."         # OUTPUTS = {"relu_grad": "array" | "float" | "arrays"}
     instructions.zh = "..."
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+from backprop_lab.exercises.backprop_steps import BY_ID, STEPS
+from backprop_lab.exercises.course_schema import validate
+from backprop_lab.exercises.instructor import custom_step, load_misconceptions
+from backprop_lab.exercises.step import Step
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-CATALOG = Path(__file__).with_name("steps.toml")
 
-
-@dataclass(frozen=True)
-class StepInfo:
-    id: str
-    points: float
-    practises: str
-    latex: str
-    title: dict[str, str]
-    instructions: dict[str, str]
-
-
-@cache
-def steps() -> tuple[StepInfo, ...]:
-    with CATALOG.open("rb") as f:
-        entries = tomllib.load(f)["step"]
-    return tuple(
-        StepInfo(
-            e["id"], float(e["points"]), e["practises"], e["latex"], dict(e["title"]), dict(e["instructions"])
-        )
-        for e in entries
-    )
-
-
-def step(step_id: str) -> StepInfo:
-    for info in steps():
-        if info.id == step_id:
-            return info
-    raise KeyError(f"no step {step_id!r} in the catalog; known: {', '.join(s.id for s in steps())}")
+def _default_steps() -> dict[str, Step]:
+    return {step.id: step for step in STEPS}
 
 
 @dataclass
 class Course:
-    """What an instructor chose: the steps, their points, the numeric questions' points."""
+    """What an instructor chose: the steps (with their points), the numeric questions' points."""
 
-    points: dict[str, float] = field(default_factory=lambda: {s.id: s.points for s in steps()})
+    steps: dict[str, Step] = field(default_factory=_default_steps)
     answers_points: float = 0.0
-    custom: dict[str, StepInfo] = field(default_factory=dict)
-    modules: dict[str, Path] = field(default_factory=dict)  # custom step id → the module defining it
+    formula_hints: bool = False
     path: Path | None = None  # the course file it was read from
-    misconceptions: tuple[Path, ...] = ()  # the instructor's own misconception catalogs
+    files: tuple[Path, ...] = ()  # the instructor's files it names (modules, misconception catalogs)
 
-    def info(self, step_id: str) -> StepInfo:
-        return self.custom[step_id] if step_id in self.custom else step(step_id)
+    @property
+    def points(self) -> dict[str, float]:
+        return {step_id: step.points for step_id, step in self.steps.items()}
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.points.values()) + self.answers_points
+
+    def step(self, step_id: str) -> Step:
+        """A step of the course, or one it gives students solved."""
+        return self.steps.get(step_id) or BY_ID[step_id]
 
     def given(self) -> list[str]:
         """The reference's steps this course does not ask for: students get them solved."""
-        return [s.id for s in steps() if s.id not in self.points]
+        return [step.id for step in STEPS if step.id not in self.steps]
 
     def source_of(self, step_id: str) -> str | None:
-        """The instructor's module for a custom step; None for the reference's own steps."""
-        return self.modules[step_id].read_text(encoding="utf-8") if step_id in self.modules else None
+        """The instructor's module for a custom step; None for the package's own steps."""
+        module = self.steps[step_id].module
+        return Path(module).read_text(encoding="utf-8") if module else None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as what it was made from: its records hold functions that live in modules."""
+        return _rebuilt, (self.path, self.points, self.answers_points, self.formula_hints)
 
     @classmethod
     def load(cls, path: Path | None) -> Course:
         if path is None:
             return cls()
+        path = Path(path)
+        validate(path, list(BY_ID))  # CourseError, with lines, before anything is used
         with open(path, "rb") as f:
             data: dict[str, Any] = tomllib.load(f)
         assignment = data.get("assignment", {})
-        chosen = assignment.get("steps") or [s.id for s in steps()]
+        chosen = assignment.get("steps") or [s.id for s in STEPS]
         overrides = data.get("points", {})
-        unknown = (set(chosen) | set(overrides)) - {s.id for s in steps()}
+        unknown = (set(chosen) | set(overrides)) - set(BY_ID)
         if unknown:
-            raise ValueError(f"{path}: unknown steps {sorted(unknown)}; known: {[s.id for s in steps()]}")
-        points = {step_id: float(overrides.get(step_id, step(step_id).points)) for step_id in chosen}
-        custom, modules = {}, {}
+            raise ValueError(f"{path}: unknown steps {sorted(unknown)}; known: {list(BY_ID)}")
+        steps = {
+            step_id: dataclasses.replace(
+                BY_ID[step_id], points=float(overrides.get(step_id, BY_ID[step_id].points))
+            )
+            for step_id in chosen
+        }
+        files: list[Path] = []
         for entry in data.get("custom_step", []):
-            try:
-                info = StepInfo(
-                    entry["id"],
-                    float(entry["points"]),
-                    entry.get("practises", ""),
-                    entry.get("latex", ""),
-                    dict(entry["title"]),
-                    dict(entry["instructions"]),
-                )
-                module = (Path(path).parent / entry["module"]).resolve()
-            except (KeyError, TypeError) as error:
-                raise ValueError(f"{path}: custom step {entry.get('id', '?')!r} lacks {error}") from None
-            if not module.is_file():
-                raise ValueError(f"{path}: custom step {info.id!r}: no module {module}")
-            custom[info.id], modules[info.id], points[info.id] = info, module, info.points
-        catalogs = tuple(
-            (Path(path).parent / name).resolve() for name in assignment.get("misconceptions", [])
+            step = custom_step(entry, path.parent)
+            steps[step.id] = step
+            files.append(Path(step.module))
+        catalogs = [(path.parent / name).resolve() for name in assignment.get("misconceptions", [])]
+        for catalog in catalogs:
+            for step_id, extra in load_misconceptions(catalog).items():
+                if step_id in steps:
+                    step = steps[step_id]
+                    steps[step_id] = dataclasses.replace(step, misconceptions=step.misconceptions + extra)
+        return cls(
+            steps,
+            float(assignment.get("answers_points", 0.0)),
+            bool(assignment.get("formula_hints", False)),
+            path.resolve(),
+            (*files, *catalogs),
         )
-        missing = [str(c) for c in catalogs if not c.is_file()]
-        if missing:
-            raise ValueError(f"{path}: no misconception catalog {missing}")
-        answers = float(assignment.get("answers_points", 0.0))
-        return cls(points, answers, custom, modules, Path(path).resolve(), catalogs)
+
+
+def _rebuilt(path: Path | None, points: dict[str, float], answers_points: float, hints: bool) -> Course:
+    base = Course.load(path)
+    steps = {
+        step_id: dataclasses.replace(base.steps.get(step_id) or BY_ID[step_id], points=value)
+        for step_id, value in points.items()
+    }
+    return Course(steps, answers_points, hints, base.path, base.files)

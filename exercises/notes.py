@@ -8,7 +8,7 @@ Figures carry only symbols and numbers, so one set serves both languages.
 from __future__ import annotations
 
 import re
-import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from backprop_lab.solutions.named import MAZUR, derive
 
 TEMPLATES = Path(__file__).with_name("notes")
 LANGUAGES = ("en", "zh")
+PNG_METADATA = {"Software": None}  # no matplotlib version in the file: the same figure, the same bytes
 
 
 def _number(value: float) -> str:
@@ -89,7 +90,7 @@ def draw_network(path: Path) -> None:
     ax.set(xlim=(-0.3, 2.8), ylim=(-0.35, 1.35), aspect="equal")
     ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -163,31 +164,31 @@ def draw_graph(path: Path) -> None:
     ax.set(xlim=(-0.4, 5.4), ylim=(-0.1, 2.0))
     ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, metadata=PNG_METADATA)
     plt.close(fig)
 
 
-def measure_cost(widths: tuple[int, ...] = (4, 8, 16, 32, 64, 96)) -> list[tuple[int, float, float]]:
-    """(parameters, seconds for backprop, seconds for central differences) per width."""
+def _products(sizes: list[int], batch: int) -> tuple[int, int]:
+    """Multiply-adds in the matrix products of one forward and of one backward pass of
+    solutions/mlp.py on a batch: forward A @ W.T per layer; backward δ.T @ A (∂E/∂W) per
+    layer and δ @ W (δ one layer down) for every layer but the first."""
+    layers = [batch * n_in * n_out for n_in, n_out in pairwise(sizes)]
+    return sum(layers), sum(layers) + sum(layers[1:])
+
+
+def measure_cost(widths: tuple[int, ...] = (4, 8, 16, 32, 64, 96)) -> list[tuple[int, int, int]]:
+    """(parameters, multiply-adds for backprop, multiply-adds for central differences) per width:
+    counted, not timed, so `notes` draws the same figure on every machine. Central
+    differences' forward passes are counted by running solutions/gradcheck.py itself."""
     rows = []
-    rng = np.random.default_rng(0)
+    batch = 8
     for width in widths:
         net = MLP([width, width, width], ["sigmoid", "sigmoid"], loss="bce", seed=width)
-        X, Y = rng.normal(size=(8, width)), rng.uniform(size=(8, width))
         n = sum(p.size for p in net.params.values())
-
-        def loss(
-            params: dict[str, np.ndarray], net: MLP = net, X: np.ndarray = X, Y: np.ndarray = Y
-        ) -> float:
-            return MLP.from_params(params, ["sigmoid", "sigmoid"], "bce").loss(X, Y)
-
-        start = time.perf_counter()
-        for _ in range(20):
-            net.backward(X, Y)
-        backprop = (time.perf_counter() - start) / 20
-        start = time.perf_counter()
-        numerical_gradients(loss, net.params)
-        rows.append((n, backprop, time.perf_counter() - start))
+        forward, backward = _products([width, width, width], batch)
+        passes = []
+        numerical_gradients(lambda params, passes=passes: passes.append(1) or 0.0, net.params)
+        rows.append((n, forward + backward, len(passes) * forward))
     return rows
 
 
@@ -205,11 +206,11 @@ def draw_cost(path: Path) -> None:
         r"$O(n^2)$",
         color="#d65f5f",
     )
-    ax.set(xlabel="$n$", ylabel="$t$ [s]")
+    ax.set(xlabel="$n$", ylabel="multiply-adds")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, metadata=PNG_METADATA)
     plt.close(fig)
 
 

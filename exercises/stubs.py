@@ -12,7 +12,7 @@ import inspect
 import textwrap
 from dataclasses import dataclass
 
-from backprop_lab.exercises.catalog import StepInfo
+from backprop_lab.exercises.step import Step
 from backprop_lab.solutions import backprop
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -88,11 +88,11 @@ def prelude(source: str) -> str:
     return "".join(lines[start : first_def.lineno - 1]).strip() + "\n"
 
 
-def step_docstring(info: StepInfo, lang: str) -> str:
+def step_docstring(info: Step, lang: str) -> str:
     return f"{info.title[lang]}. {info.instructions[lang]}"
 
 
-def student_function(info: StepInfo, lang: str, solution: bool = False, source: str | None = None) -> str:
+def student_function(info: Step, lang: str, solution: bool = False, source: str | None = None) -> str:
     """One step's function for the student: the catalog's docstring, the body stubbed.
 
     `source` is the module that defines the step: the reference's, or an instructor's own.

@@ -68,13 +68,13 @@ def settings_key(config: GradingConfig) -> str:
         CACHE_VERSION,
         code_fingerprint(),
         config.seed,
+        config.domain,
         config.points,
-        config.answers_points,
+        config.course.answers_points,
+        config.course.formula_hints,
         config.step_timeout,
-        config.shrink_seconds,
-        config.custom,
-        config.misconceptions,
-        *(Path(path).read_text() for path in (*config.custom.values(), *config.misconceptions)),
+        config.shrink,
+        *(path.read_text() for path in config.course.files),
     ]
     for part in parts:
         h.update(json.dumps(part, sort_keys=True).encode() + b"\0")
@@ -89,14 +89,14 @@ def corpus_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-lab"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Whole or not at all: a process killed mid-write leaves only a temporary file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as f:
             f.write(data)
-        os.chmod(temporary, 0o644)  # as a plain write would leave it, not mkstemp's 0600
+        os.chmod(temporary, mode)  # results as a plain write leaves them; the corpus for us alone
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -112,9 +112,9 @@ def load_corpus(config: GradingConfig, key: str) -> Corpus:
             return corpus
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         pass
-    corpus = build_corpus(config.seed, tuple(config.steps), catalog=config.catalog)
+    corpus = build_corpus(config.steps, config.seed, config.domain)
     try:
-        _write_atomically(path, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomically(path, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
     except OSError:
         pass  # a read-only home: the run still works, the next one draws again
     return corpus

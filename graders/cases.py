@@ -1,10 +1,11 @@
-"""The case corpus: inputs, expected outputs and oracles, drawn once per run and shared.
+"""The case corpus: inputs, expected answers and oracles, drawn once per run from a seed.
 
-Hypothesis draws the inputs (deterministically under the run's seed), hand-picked edge
-cases are added, and every case carries what each grader needs: the reference
-answer, the finite-difference oracle where the step produces a gradient, and what
-every catalogued misconception would have answered. A few fresh cases per submission,
-seeded by its content, make a hard-coded table of answers fail.
+Every case belongs to one property of its step. Inputs are drawn with NumPy from the
+run's seed in one of two domains: `grading` (the seed comes from the course's secret,
+so no student can compute the inputs) and `practice` (public: what `check` uses).
+The two domains never share a case, whatever seeds they are given. Each case carries
+what the graders need: the reference answer, the finite-difference oracle where the
+step produces a gradient, and what every known wrong formula would have answered.
 """
 
 from __future__ import annotations
@@ -16,32 +17,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import NonInteractiveExampleWarning
 
+from backprop_lab.exercises.step import GENERAL, Args, Step
 from backprop_lab.graders.compare import ATOL, RTOL
-from backprop_lab.graders.misconceptions import Misconception, misconceptions_for
-from backprop_lab.graders.steps import STEPS, Args, Step
 
-CASES_PER_STEP = 16
-FRESH_PER_STEP = 3
-POOL_PER_STEP = 40
+DOMAINS = {"grading": 1, "practice": 2, "shrink": 3}
 
 
 @dataclass
 class Case:
     args: Args
+    property: str
     expected: Any
     oracle: Any = None  # finite differences of the reference forward pass, where they apply
-    wrong: dict[str, list[Any]] = field(default_factory=dict)  # misconception id → its answers
-    telling: dict[str, list[bool]] = field(default_factory=dict)  # … and whether each differs from right
-    size: int = 0  # how big the input is, to report the smallest failing one
-    fresh: bool = False
+    wrong: list[Any] = field(default_factory=list)  # per misconception of the step: its answer (or None)
+    telling: list[bool] = field(default_factory=list)  # … and whether it differs from the right one
+    size: int = 0  # how big the input is, to show the smallest failing one
     repeat_of: int | None = None  # the same input as that case: the answer must be the same
 
 
-def _size(args: Args) -> int:
+def size_of(args: Args) -> int:
     def count(value: Any) -> int:
         if isinstance(value, np.ndarray):
             return value.size
@@ -50,48 +45,6 @@ def _size(args: Args) -> int:
         return 1
 
     return sum(count(v) for v in args.values())
-
-
-def draw(step: Step, n: int, seed: int) -> list[Args]:
-    """n inputs for a step, drawn by hypothesis under a fixed seed."""
-    found: list[Args] = []
-
-    @hypothesis_seed(seed)
-    @settings(
-        max_examples=n,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(step.strategy())
-    def collect(args: Args) -> None:
-        found.append(args)
-
-    collect()
-    return found[:n]
-
-
-def _edge_cases(step: Step) -> list[Args]:
-    """The inputs every run includes: the smallest shapes and the numerical edges."""
-    one = np.ones((1, 1))
-    if step.id == "sigmoid":
-        return [{"z": np.array([[0.0, 1e3, -1e3, 710.0, -710.0]])}, {"z": np.array([0.5])}]
-    if step.id in ("cross_entropy", "cross_entropy_grad", "output_delta"):
-        return [
-            {"P": np.array([[1e-6, 1 - 1e-6], [0.5, 0.25]]), "Y": np.array([[0.0, 1.0], [1.0, 0.0]])},
-            {"P": 0.5 * one, "Y": one},
-        ]
-    if step.id == "weight_grad":
-        return [
-            {
-                "delta": np.array([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]]),
-                "A_prev": np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]),
-            }
-        ]
-    if step.id == "bias_grad":
-        return [{"delta": np.array([[1.0, -2.0, 0.5], [0.5, 3.0, -1.0]])}]
-    return []
 
 
 def same_answer(a: Any, b: Any) -> bool:
@@ -110,54 +63,61 @@ def same_answer(a: Any, b: Any) -> bool:
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 
-def make_case(step: Step, args: Args, catalog: list[Misconception], fresh: bool = False) -> Case:
+def _answer(function: Any, args: Args) -> Any:
+    try:
+        return function(**args)
+    except Exception:  # a wrong formula with no answer for this shape is not a probe for it
+        return None
+
+
+def make_case(step: Step, args: Args, property_id: str = GENERAL, diagnose: bool = True) -> Case:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        case = Case(args=args, expected=step.expected(args), size=_size(args), fresh=fresh)
-        if step.finite_difference is not None:
-            case.oracle = step.finite_difference(**args)
-        for wrong in catalog:
-            answers = wrong.answers(args)
-            case.wrong[wrong.id] = answers
-            case.telling[wrong.id] = [a is not None and not same_answer(a, case.expected) for a in answers]
+        expected = step.reference(**args)
+        case = Case(args, property_id, expected, size=size_of(args))
+        if step.oracle is not None:
+            case.oracle = step.oracle(**args)
+        for wrong in step.misconceptions if diagnose else ():
+            answer = _answer(wrong.answer, args) if wrong.answer is not None else None
+            case.wrong.append(answer)
+            case.telling.append(answer is not None and not same_answer(answer, expected))
     return case
+
+
+def rng_for(step: Step, seed: int, domain: str) -> np.random.Generator:
+    """One generator per step, domain and seed: adding a step never changes another's cases."""
+    step_key = int.from_bytes(hashlib.sha256(step.id.encode()).digest()[:4], "little")
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DOMAINS[domain], step_key)))
+
+
+def step_cases(step: Step, seed: int, domain: str) -> list[Case]:
+    """A step's cases, property by property (each sorted smallest first), and one asked again.
+
+    The middle general case is asked again last: an answer that changes shows hidden state.
+    """
+    rng, cases = rng_for(step, seed, domain), []
+    for prop in step.properties:
+        if prop.draw is None:
+            continue
+        drawn = [make_case(step, prop.draw(rng, index), prop.id) for index in range(prop.count)]
+        cases += sorted(drawn, key=lambda c: c.size)
+    general = [i for i, c in enumerate(cases) if c.property == GENERAL]
+    middle = general[len(general) // 2]
+    return [*cases, dataclasses.replace(cases[middle], repeat_of=middle)]
 
 
 @dataclass
 class Corpus:
     seed: int
+    domain: str
     cases: dict[str, list[Case]]
-    pool: dict[str, list[Case]]
+    readable: dict[tuple[str, str], list[Case]] = field(default_factory=dict)  # see shrink.py
 
-    def fresh_cases(self, step: Step, digest: str) -> list[Case]:
-        """A few more cases, picked for this submission by its content and the run's seed."""
-        pool = self.pool[step.id]
-        pick = int.from_bytes(
-            hashlib.sha256(f"{self.seed}:{step.id}:{digest}".encode()).digest()[:8], "little"
-        )
-        chosen = np.random.default_rng(pick).choice(
-            len(pool), size=min(FRESH_PER_STEP, len(pool)), replace=False
-        )
-        return [pool[i] for i in sorted(chosen)]
+    @property
+    def key(self) -> str:
+        return f"{self.domain}:{self.seed}"
 
 
-def build_corpus(
-    seed: int,
-    steps: tuple[Step, ...] = STEPS,
-    per_step: int = CASES_PER_STEP,
-    pool_per_step: int = POOL_PER_STEP,
-    catalog: tuple[Misconception, ...] | None = None,
-) -> Corpus:
-    """Every step's shared cases (sorted smallest first) and its pool of fresh ones."""
-    cases, pool = {}, {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
-        for number, step in enumerate(steps):
-            wrong = misconceptions_for(step.id, catalog)
-            drawn = draw(step, per_step + pool_per_step, seed * 1000 + number)
-            shared = _edge_cases(step) + drawn[:per_step]
-            built = sorted((make_case(step, a, wrong) for a in shared), key=lambda c: c.size)
-            middle = len(built) // 2  # asked again last: an answer that changes shows hidden state
-            cases[step.id] = [*built, dataclasses.replace(built[middle], repeat_of=middle)]
-            pool[step.id] = [make_case(step, a, wrong, fresh=True) for a in drawn[per_step:]]
-    return Corpus(seed, cases, pool)
+def build_corpus(steps: list[Step], seed: int, domain: str = "grading") -> Corpus:
+    """Every step's cases for one run."""
+    return Corpus(seed, domain, {step.id: step_cases(step, seed, domain) for step in steps})

@@ -14,13 +14,12 @@ import numpy as np
 
 from backprop_lab.graders.sandbox.inside.protocol import Received
 
-# Tight enough that every catalogued mistake fails, loose enough that every correct
-# way of writing a step (loops, einsum, a naive sigmoid) passes.
-RTOL, ATOL = 1e-6, 1e-9
+# One tolerance for every step, set for float64 round-off: answers computed another
+# correct way (loops, einsum, another form of σ) differ by ~1e-15; float32 arithmetic,
+# even returned as float64, is off by ~1e-8 and fails, as a float32 dtype does.
+RTOL, ATOL = 1e-9, 1e-10
 # A central difference is accurate to about 1e-7 here; compare with it more loosely.
 FD_RTOL, FD_ATOL = 1e-4, 1e-6
-# numerical_gradient's own answer: a forward difference is off by ≥ 7e-6 on our f.
-NUMERIC_ATOL = 2e-6
 
 PLAIN_ARRAY = "numpy.ndarray"
 FLOAT_TYPES = {"builtins.float", "numpy.float64", "builtins.int", "numpy.float32", "numpy.int64"}
@@ -161,13 +160,13 @@ def _kind(received: Any) -> str:
     return type(received).__name__
 
 
-def matches(received: Any, answer: Any, output: str, bounded: bool = False) -> bool:
+def matches(received: Any, answer: Any, output: str, atol: float | None = None) -> bool:
     """Does the student's answer equal this (possibly wrong) answer?"""
     if answer is None:
         return False
     if output == "arrays" and not isinstance(answer, dict):
         return False
     try:
-        return check(received, answer, output, bounded).ok
+        return check(received, answer, output, atol=atol, rtol=None if atol is None else 0.0).ok
     except (TypeError, ValueError):
         return False

@@ -52,6 +52,7 @@ class StepResult:
     printed: str = ""
     hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
     properties: list[PropertyResult] = field(default_factory=list)
+    suspects: list[str] = field(default_factory=list)  # failed building blocks that likely caused it
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepResult:
@@ -70,6 +71,8 @@ class SubmissionResult:
     units: list[dict[str, Any]] = field(default_factory=list)
     isolation: str = ""
     digest: str = ""
+    name: str = ""  # the name the submission was found under (escaped); the id is its safe form
+    origin: str = ""  # where it was found (escaped)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,25 +1,46 @@
 """Finding submissions and reading their code, whatever shape they arrive in.
 
-Accepted: a `.py` file; a folder holding the module (`backprop.py`, or its only
-`.py` file, or a notebook) with sibling modules it may import; an `.ipynb`; an
-nbgrader tree `submitted/<student>/<assignment>/*.ipynb`; a `.zip` of any of these;
-or a folder of any of these. Reading never raises for a broken file: the problem is
-recorded for the student and the submission is graded on what could be read.
+The discovery rules (README, "Which files are graded"): a path given is
+- an nbgrader tree (`submitted/` or a folder holding one): one submission per
+  `submitted/<student>/`, id `<student>`, graded on its `backprop/` folder;
+- a folder holding the assignment's module (`backprop.py` or `backprop.ipynb`): one
+  student's folder, id the folder's name, other `.py` files beside it are modules it
+  may import;
+- any other folder: a class, every `.py`, `.ipynb`, `.zip` and folder in it is one
+  submission (id: the file's stem, the folder's name);
+- a `.py`, `.ipynb` or `.zip` file: one submission, id its stem.
+Ids are made safe for file names, terminals and spreadsheets (`safe_id`); the name as
+found is kept. Two submissions with one id are an error naming both. Symbolic links
+inside a submission or a class folder are never followed: a student's folder that is
+a link to another's would otherwise get the other's grade. Reading never raises for
+a broken file: the problem is recorded for the student and the submission is graded
+on what could be read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 import tokenize
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from backprop_lab.exercises.i18n import N_
+from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.graders.notebook import NotebookError, code_cells
 
 MODULE_NAME = "backprop.py"
+MODULE_NOTEBOOK = "backprop.ipynb"
+SUFFIXES = (".py", ".ipynb", ".zip")  # what, in a class folder, is one submission
+
+
+class DiscoveryError(ValueError):
+    """The paths given cannot be graded as a class: nothing found, or two students with one id."""
+
+
 FILE_CAP = 2 * 1024 * 1024  # bytes of one source file that are read
 ZIP_CAP = 16 * 1024 * 1024  # bytes unpacked from one zip
 SIBLING_CAP = 50  # source files passed beside the main module
@@ -35,11 +56,12 @@ class Problem:
 
 @dataclass
 class Submission:
-    id: str
-    origin: str
+    id: str  # safe: letters, digits, `._-`; see safe_id
+    origin: str  # where it was found, printable (undecodable bytes of a file name escaped)
     units: list[dict[str, str]] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    name: str = ""  # the name it was found under (escaped), from which the id was made
 
     @property
     def digest(self) -> str:
@@ -74,10 +96,13 @@ def _units_of(name: str, data: bytes, problems: list[Problem]) -> list[dict[str,
     text = decode_source(data, problems)
     if name.endswith(".ipynb"):
         try:
-            return code_cells(text)
+            cells = code_cells(text)
         except NotebookError as error:
             problems.append(Problem(N_("The notebook could not be read: {reason}"), {"reason": str(error)}))
             return []
+        if not any(cell["source"].strip() for cell in cells):
+            problems.append(Problem(N_("The notebook has no code.")))
+        return cells
     if not text.strip():
         problems.append(Problem(N_("The file is empty.")))
     return [{"name": PurePosixPath(name).name, "source": text}]
@@ -112,13 +137,36 @@ def _from_files(sub_id: str, origin: str, files: dict[str, bytes]) -> Submission
     return submission
 
 
-def _read_folder(folder: Path) -> dict[str, bytes]:
+def _skip_link(path: Path, problems: list[Problem]) -> None:
+    problems.append(
+        Problem(N_("{name} is a symbolic link; links are not followed."), {"name": printable(path.name)})
+    )
+
+
+def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, bytes]:
+    """Code files under folder; symbolic links (to files or folders) are skipped and reported."""
     files = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and path.suffix in (".py", ".ipynb"):
-            with path.open("rb") as f:
-                files[path.relative_to(folder).as_posix()] = f.read(FILE_CAP + 1)
-    return files
+    for root, dirs, names in os.walk(folder):  # os.walk never descends into a linked folder
+        here = Path(root)
+        for name in sorted(dirs):
+            if (here / name).is_symlink():
+                _skip_link(here / name, problems)
+        for name in sorted(names):
+            path = here / name
+            if path.suffix not in (".py", ".ipynb"):
+                continue
+            if path.is_symlink():
+                _skip_link(path, problems)
+            elif path.is_file():
+                with path.open("rb") as f:
+                    relative = path.relative_to(folder).as_posix()
+                    files[os.fsencode(relative).decode("utf-8", "replace")] = f.read(FILE_CAP + 1)
+    return dict(sorted(files.items()))
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    """A zip may store symbolic links (unix mode S_IFLNK); their content is a path, never code."""
+    return stat.S_ISLNK(info.external_attr >> 16)
 
 
 def _read_zip(path: Path, problems: list[Problem]) -> dict[str, bytes]:
@@ -130,6 +178,14 @@ def _read_zip(path: Path, problems: list[Problem]) -> dict[str, bytes]:
                 if info.is_dir() or ".." in name.parts or name.suffix not in (".py", ".ipynb"):
                     continue
                 if "__MACOSX" in name.parts:
+                    continue
+                if _is_link(info):
+                    problems.append(
+                        Problem(
+                            N_("{name} is a symbolic link; links are not followed."),
+                            {"name": printable(str(name))},
+                        )
+                    )
                     continue
                 total += min(info.file_size, FILE_CAP + 1)
                 if total > ZIP_CAP:
@@ -150,17 +206,18 @@ def _read_zip(path: Path, problems: list[Problem]) -> dict[str, bytes]:
 
 
 def load(path: Path, sub_id: str | None = None) -> Submission:
-    """One submission from a file, zip or folder."""
+    """One submission from a file, zip or folder; its id is made safe (see safe_id)."""
     path = Path(path)
-    sub_id = sub_id or (path.name if path.is_dir() else path.stem)
-    if path.is_dir():
-        return _from_files(sub_id, str(path), _read_folder(path))
-    if path.suffix == ".zip":
+    name = sub_id or (path.name if path.is_dir() else path.stem)
+    sub_id, origin = safe_id(name), printable(str(path))
+    if path.is_dir() or path.suffix == ".zip":
         problems: list[Problem] = []
-        submission = _from_files(sub_id, str(path), _read_zip(path, problems))
+        read = _read_folder(path, problems) if path.is_dir() else _read_zip(path, problems)
+        submission = _from_files(sub_id, origin, read)
+        submission.name = printable(name)
         submission.problems[:0] = problems
         return submission
-    submission = Submission(sub_id, str(path))
+    submission = Submission(sub_id, origin, name=printable(name))
     try:
         with path.open("rb") as f:
             data = f.read(FILE_CAP + 1)
@@ -169,42 +226,82 @@ def load(path: Path, sub_id: str | None = None) -> Submission:
             Problem(N_("The file could not be read: {reason}"), {"reason": str(error)})
         )
         return submission
-    submission.units = _units_of(path.name, data, submission.problems)
+    submission.units = _units_of(printable(path.name), data, submission.problems)
+    return submission
+
+
+def _linked(path: Path, sub_id: str) -> Submission:
+    """A student entry that is a symbolic link: reported and graded on nothing, never followed."""
+    submission = Submission(safe_id(sub_id), printable(str(path)), name=printable(sub_id))
+    _skip_link(path, submission.problems)
     return submission
 
 
 def _nbgrader_students(submitted: Path) -> list[Submission]:
     found = []
-    for student in sorted(p for p in submitted.iterdir() if p.is_dir()):
-        assignments = sorted(p for p in student.iterdir() if p.is_dir())
+    for student in sorted(p for p in submitted.iterdir() if p.is_dir() or p.is_symlink()):
+        if student.is_symlink():
+            found.append(_linked(student, student.name))
+            continue
+        assignments = sorted(p for p in student.iterdir() if p.is_dir() or p.is_symlink())
         target = assignments[0] if len(assignments) == 1 else student
         for assignment in assignments:
             if assignment.name == "backprop":
                 target = assignment
-        found.append(load(target, sub_id=student.name))
+        if target.is_symlink():
+            found.append(_linked(target, student.name))
+        else:
+            found.append(load(target, sub_id=student.name))
     return found
 
 
-def _is_submission_folder(folder: Path) -> bool:
-    """One student's folder (their module, or their one notebook), not a folder of submissions."""
-    notebooks = [p for p in folder.iterdir() if p.is_file() and p.suffix == ".ipynb"]
-    return (folder / MODULE_NAME).is_file() or len(notebooks) == 1
+def is_student_folder(folder: Path) -> bool:
+    """One student's folder: it holds the assignment's module. Any other folder is a class."""
+    return any((folder / name).is_file() for name in (MODULE_NAME, MODULE_NOTEBOOK))
 
 
-def discover(paths: list[Path]) -> list[Submission]:
-    """Every submission under the given paths, in a stable order."""
+def _class_members(folder: Path) -> list[Path]:
+    return [
+        child
+        for child in sorted(folder.iterdir())
+        if not child.name.startswith((".", "__"))
+        and (child.is_dir() or child.is_symlink() or child.suffix in SUFFIXES)
+    ]
+
+
+def _found(paths: list[Path]) -> list[Submission]:
     found: list[Submission] = []
     for path in map(Path, paths):
         if path.is_dir() and path.name == "submitted":
             found += _nbgrader_students(path)
         elif path.is_dir() and (path / "submitted").is_dir():
             found += _nbgrader_students(path / "submitted")
-        elif path.is_dir() and not _is_submission_folder(path):
-            for child in sorted(path.iterdir()):
-                if child.name.startswith(".") or child.name.startswith("__"):
-                    continue
-                if child.is_dir() or child.suffix in (".py", ".ipynb", ".zip"):
-                    found.append(load(child))
+        elif path.is_dir() and not is_student_folder(path):
+            for child in _class_members(path):
+                stem = child.name if child.is_dir() or child.is_symlink() else child.stem
+                found.append(_linked(child, stem) if child.is_symlink() else load(child))
         else:
             found.append(load(path))
+    return found
+
+
+def discover(paths: list[Path]) -> list[Submission]:
+    """Every submission under the given paths, in a stable order, each id once.
+
+    Raises DiscoveryError when nothing is found or two submissions have one id."""
+    found = _found(paths)
+    if not found:
+        shown = ", ".join(printable(str(p)) for p in paths)
+        raise DiscoveryError(
+            f"no submissions found in {shown}: expected .py, .ipynb or .zip files, student folders "
+            "or an nbgrader submitted/ tree"
+        )
+    first: dict[str, Submission] = {}
+    for submission in found:
+        other = first.setdefault(submission.id, submission)
+        if other is not submission:
+            raise DiscoveryError(
+                f"two submissions have the id {submission.id!r}: {other.origin} and {submission.origin}; "
+                "rename one of them"
+            )
     return found

@@ -80,7 +80,7 @@ def hidden_delta(A_hidden: np.ndarray, W_out: np.ndarray, delta_out: np.ndarray)
     """δ_hidden = ∂E/∂z_hidden: every downstream path summed, times σ'."""
     ### BEGIN SOLUTION
     dE_dA = delta_out @ W_out  # ∂E/∂a1 = δ3·W5 + δ4·W7 (both paths, summed)
-    return A_hidden * (1.0 - A_hidden) * dE_dA  # δ1 = a1(1 − a1)·∂E/∂a1
+    return sigmoid_grad(A_hidden) * dE_dA  # δ1 = a1(1 − a1)·∂E/∂a1
     ### END SOLUTION
 
 

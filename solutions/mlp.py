@@ -137,11 +137,3 @@ class MLP:
     def sgd_step(self, grads: Params, lr: float) -> None:
         for name, grad in grads.items():
             self.params[name] = self.params[name] - lr * grad
-
-    def train(self, X: np.ndarray, Y: np.ndarray, lr: float, steps: int) -> list[float]:
-        """Full-batch gradient descent; returns the loss before each step."""
-        losses = []
-        for _ in range(steps):
-            losses.append(self.loss(X, Y))
-            self.sgd_step(self.backward(X, Y), lr)
-        return losses

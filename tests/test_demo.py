@@ -21,7 +21,7 @@ def test_the_demo_generates_grades_and_reports(tmp_path) -> None:
 
 def test_the_demo_speaks_chinese(tmp_path) -> None:
     _, report = run_demo(tmp_path, "zh")
-    assert "常见错误" in report and "最小的失败输入" in report
+    assert "常见错误" in report and "一个会出错的小输入" in report
 
 
 def test_the_cli_lists_its_commands_and_runs_check(tmp_path) -> None:

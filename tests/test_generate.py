@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 from backprop_lab.exercises.assemble import notebook, self_check_source, student_module
-from backprop_lab.exercises.catalog import Course, steps
+from backprop_lab.exercises.backprop_steps import STEPS
+from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.generate import generate
 from backprop_lab.exercises.stubs import functions, reference_source, strip_solutions
 from backprop_lab.feedback import submission_feedback
@@ -47,6 +48,9 @@ def test_generating_twice_gives_identical_bytes(tmp_path) -> None:
     roster.write_text("id,name\nada,Ada\nbo,Bo\n")
     first = generate(tmp_path / "a", "zh", roster=roster)
     second = generate(tmp_path / "b", "zh", roster=roster)
+    secret = tmp_path / "a" / "instructor" / "course-secret.txt"
+    assert first.pop() == secret and second.pop().name == secret.name  # made once, random, private
+    assert secret.stat().st_mode & 0o077 == 0 and generate(tmp_path / "a", "zh")[-1] != secret
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
     assert names == {
@@ -69,7 +73,7 @@ def test_the_stub_module_scores_zero_and_the_solution_copy_full_marks(tmp_path, 
         stub, key = grader.grade(load(tmp_path / "stub.py")), grader.grade(load(tmp_path / "key.py"))
     assert stub.score == 0.0 and {s.status for s in stub.steps} == {"missing"}
     assert key.score == 100.0
-    titles = [s.title[lang] for s in steps()]
+    titles = [s.title[lang] for s in STEPS]
     assert all(title in (tmp_path / "stub.py").read_text() for title in titles)
 
 
@@ -155,7 +159,7 @@ def test_an_instructors_own_step_is_generated_and_graded(tmp_path) -> None:
     wrong = replace_function(key, "relu_grad", "def relu_grad(z):\n    return (z >= 0) * 1\n")
     (tmp_path / "key.py").write_text(key)
     (tmp_path / "wrong.py").write_text(wrong)
-    config = GradingConfig.from_course(course)
+    config = GradingConfig(course)
     with Grader(config) as grader:
         right, bad = grader.grade(load(tmp_path / "key.py")), grader.grade(load(tmp_path / "wrong.py"))
     assert right.score == right.max_score == 40.0

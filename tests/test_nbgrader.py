@@ -14,7 +14,7 @@ import pytest
 from backprop_lab.exercises.generate import generate
 from backprop_lab.exercises.stubs import functions
 from backprop_lab.grade_class import grade_paths
-from backprop_lab.gradebook import write_gradebook
+from backprop_lab.gradebook import tamper_report, write_gradebook
 from tests.submissions import BASE, buggy_submissions
 
 pytest.importorskip("nbgrader")
@@ -55,7 +55,7 @@ def cell_scores(course: Path) -> dict[str, dict[str, float]]:
                 g.name.removeprefix("test_"): g.score
                 for g in gradebook.find_submission_notebook("backprop", "backprop", student).grades
             }
-            for student in ("ann", "ben", "cat")
+            for student in ("ann", "ben", "cat", "dan")
         }
 
 
@@ -73,7 +73,18 @@ def course(tmp_path_factory) -> Path:
         course / "submitted" / "ben" / "backprop" / "backprop.ipynb",
     )
     shadow(release, course / "submitted" / "cat" / "backprop")
+    tamper(release, course / "submitted" / "dan" / "backprop" / "backprop.ipynb")
     return course
+
+
+def tamper(release: Path, target: Path) -> None:
+    """A student who leaves the stubs and patches the hidden cells' scorer inside the kernel."""
+    notebook = json.loads(release.read_text())
+    patch = "import backprop_lab.nbgrader_hook as hook\nhook.score_step = lambda step, points, *a: points\n"
+    notebook["cells"].insert(0, {"cell_type": "code", "metadata": {}, "source": patch, "outputs": [],
+                                 "execution_count": None, "id": "patch"})  # fmt: skip
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(notebook))
 
 
 FORGED_HOOK = "def score_step(step_id, points, *args, **kwargs):\n    return points  # full marks\n"
@@ -102,18 +113,24 @@ def test_autograde_gives_the_same_points_as_backprop_lab(course, tmp_path) -> No
         r.id: {s.id: s.score for s in r.steps if s.max_score}
         for r in grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
     }
-    assert cell_scores(course) == ours
+    honest = {student: cells for student, cells in cell_scores(course).items() if student != "dan"}
+    assert honest == {student: cells for student, cells in ours.items() if student != "dan"}
     assert sum(ours["ann"].values()) == 100.0 and ours["ben"]["hidden_delta"] == 0.0
     nbgrader(course, "export")
     with (course / "grades.csv").open() as f:
         totals = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
-    assert totals == {"ann": 100.0, "ben": 85.0, "cat": 0.0}  # cat's own hook was not used
+    # cat's own hook was not used; dan patched the scorer inside the kernel and got 100 there
+    assert totals == {"ann": 100.0, "ben": 85.0, "cat": 0.0, "dan": 100.0}
 
 
-def test_scores_reach_the_gradebook_through_nbgraders_api(course, tmp_path) -> None:
+def test_the_sandboxed_scores_overrule_autograde_and_tampering_is_reported(course, tmp_path) -> None:
     results = grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
-    assert write_gradebook(results, course) == 36
-    assert cell_scores(course)["ben"]["hidden_delta"] == 0.0
+    report = write_gradebook(results, course)
+    assert report.written == 48 and set(report.differences) == {"dan"}
+    assert all(theirs > ours == 0.0 for _, theirs, ours in report.differences["dan"])
+    assert "'dan'" in tamper_report(report)
+    scores = cell_scores(course)
+    assert scores["ben"]["hidden_delta"] == 0.0 and sum(scores["dan"].values()) == 0.0
 
 
 def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path) -> None:
@@ -128,4 +145,4 @@ def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path
     config = _config(folder)
     assert list(config.points) == ["sigmoid", "output_delta", "backward", "relu_grad"]
     assert config.step("relu_grad").params == ("z",)
-    assert "relu_value_as_grad" in {m.id for m in config.catalog}
+    assert "relu_value_as_grad" in {m.id for m in config.step("relu_grad").misconceptions}

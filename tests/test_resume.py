@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,16 +16,33 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lab.grade_class import grade_paths
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders import batch
 from backprop_lab.graders.batch import Grader, settings_key
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.submissions import discover
 from tests.classes import assert_graded_as_expected, write_class
+from tests.submissions import CORPUS
+
+COURSE = CORPUS / "course"
 
 CLASS_SIZE = 10
 KILL_AFTER = 3  # results in the cache when the grader is killed
 DEADLINE = 240.0  # seconds: a bound on waiting, never an assertion about speed
+SECRET = "resume-test-secret"  # the killed command and the runs in this process grade alike
+
+
+@pytest.fixture(autouse=True, scope="module")
+def course_secret() -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKPROP_LAB_SECRET", SECRET)
+        yield
+
+
+def _config(out: Path) -> GradingConfig:
+    """The configuration `backprop-lab grade --out out` uses."""
+    return grading_config(None, out)
 
 
 def _cached(out: Path) -> dict[str, int]:
@@ -45,7 +63,8 @@ def _outputs(out: Path) -> dict[str, bytes]:
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     root = tmp_path_factory.mktemp("resume")
     expected = write_class(root / "class", CLASS_SIZE)
-    results = grade_paths([root / "class"], root / "whole", GradingConfig(), jobs=1, show_progress=False)
+    whole = root / "whole"
+    results = grade_paths([root / "class"], whole, _config(whole), jobs=1, show_progress=False)
     assert_graded_as_expected(results, expected)
     return root / "class", root / "whole", expected
 
@@ -74,7 +93,7 @@ def test_a_grader_killed_mid_run_resumes_with_only_the_missing_and_ends_identica
     graded = []
     fresh = Grader.grade_fresh
     monkeypatch.setattr(Grader, "grade_fresh", lambda self, s: graded.append(s.id) or fresh(self, s))
-    results = grade_paths([folder], out, GradingConfig(), jobs=1, show_progress=False)
+    results = grade_paths([folder], out, _config(out), jobs=1, show_progress=False)
 
     assert len(graded) == CLASS_SIZE - len(before)  # only what was missing
     after = _cached(out)
@@ -96,7 +115,7 @@ def test_a_half_written_or_damaged_cache_entry_is_graded_again(
     (out / ".cache" / damaged).write_text(entries[0].read_text()[:100])  # a torn write
     (out / ".cache" / f".{entries[1].name}.123.tmp").write_text("{")  # a write killed before its rename
 
-    grade_paths([folder], out, GradingConfig(), jobs=1, show_progress=False)
+    grade_paths([folder], out, _config(out), jobs=1, show_progress=False)
 
     assert json.loads((out / ".cache" / damaged).read_text())  # rewritten whole
     assert _outputs(out) == _outputs(whole)
@@ -108,7 +127,7 @@ def test_a_cached_rerun_records_the_isolation_the_grades_were_made_under(
     folder, whole, _ = uninterrupted
     first = json.loads((whole / "results.json").read_text())["isolation"]
     assert first  # e.g. "bubblewrap+seccomp", or "process" where bubblewrap is missing
-    grade_paths([folder], whole, GradingConfig(), jobs=1, show_progress=False)  # all from the cache
+    grade_paths([folder], whole, _config(whole), jobs=1, show_progress=False)  # all from the cache
     assert json.loads((whole / "results.json").read_text())["isolation"] == first
 
 
@@ -119,13 +138,13 @@ def test_the_cache_key_covers_the_grading_code_the_reference_the_course_and_the_
     key = settings_key(base)
     assert settings_key(GradingConfig()) == key
     assert settings_key(GradingConfig(seed=1)) != key
-    points = dict(base.points, sigmoid=base.points["sigmoid"] + 1)
-    assert settings_key(GradingConfig(points=points)) != key
-    catalog = tmp_path / "mistakes.toml"
-    catalog.write_text("# an instructor's catalog\n")
-    with_catalog = settings_key(GradingConfig(misconceptions=(str(catalog),)))
-    catalog.write_text("# an instructor's catalog, edited\n")
-    assert settings_key(GradingConfig(misconceptions=(str(catalog),))) != with_catalog
+    assert settings_key(GradingConfig(domain="practice")) != key
+    assert settings_key(GradingConfig(Course(answers_points=5.0))) != key
+    shutil.copytree(COURSE, tmp_path / "course")
+    with_catalog = settings_key(GradingConfig(Course.load(tmp_path / "course" / "course.toml")))
+    with (tmp_path / "course" / "mistakes.toml").open("a") as catalog:
+        catalog.write("# an instructor's catalog, edited\n")
+    assert settings_key(GradingConfig(Course.load(tmp_path / "course" / "course.toml"))) != with_catalog
 
     folders = {Path(batch.__file__).parent.name, Path(batch.reference.__file__).parent.name}
     assert folders == {"graders", "solutions"}  # the engine and the reference are hashed whole
@@ -157,7 +176,7 @@ def test_a_worker_process_killed_mid_run_loses_no_submission(
     folder, whole, expected = uninterrupted
     submissions = discover([folder])
     results, killed = {}, []
-    with Grader(GradingConfig(), cache_dir=tmp_path / "cache") as grader:
+    with Grader(_config(whole), cache_dir=tmp_path / "cache") as grader:
         for _, result in grader.stream(submissions, jobs=2):
             results[result.id] = result
             if len(results) == KILL_AFTER:

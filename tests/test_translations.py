@@ -45,12 +45,16 @@ def test_chinese_text_is_served_at_run_time() -> None:
     assert tr("en", "Forward pass") == "Forward pass"
 
 
-def test_every_misconception_hint_exists_in_both_languages() -> None:
-    from backprop_lab.graders.misconceptions import default_catalog
+def test_every_step_text_and_hint_exists_in_both_languages() -> None:
+    from backprop_lab.exercises.backprop_steps import STEPS
+    from backprop_lab.exercises.step import PROPERTY_TITLES
 
-    for entry in default_catalog():
-        assert entry.hint["en"].strip() and entry.hint["zh"].strip(), entry.id
-        assert entry.hint["en"] != entry.hint["zh"], entry.id
+    texts = [(s.id, t) for s in STEPS for t in (s.title, s.instructions)]
+    texts += [(m.id, t) for s in STEPS for m in s.misconceptions for t in (m.hint, m.formula_hint)]
+    texts += list(PROPERTY_TITLES.items())
+    for name, text in texts:
+        assert set(text) == {"en", "zh"} and text["en"].strip() and text["zh"].strip(), name
+        assert text["en"] != text["zh"], name
 
 
 def test_no_message_is_translated_inside_an_f_string() -> None:

@@ -239,6 +239,8 @@ def _child(sock: socket.socket, limits: dict, scratch: str) -> None:
             return {k: resolve(v, functions) for k, v in value.items()}
         if isinstance(value, list):
             return [resolve(v, functions) for v in value]
+        if isinstance(value, np.ndarray):  # a fresh copy per call: a step that wrote into its
+            return value.copy()  # inputs must not change what the next call is given
         return value
 
     def snapshot(args):

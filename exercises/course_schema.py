@@ -1,0 +1,180 @@
+"""Checking a course file before it is used: a misspelled table or key must not quietly
+fall back to the defaults, and a wrong value must not surface as a traceback.
+
+`validate(path)` raises CourseError listing every problem found, each with the file's
+line and, for a misspelling, the name that was probably meant. The schema is the one
+`Course.load` reads (see `catalog.py` and README, "The course file").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+LANGUAGE_KEYS = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One allowed key: the type it must have, and whether it must be there."""
+
+    kind: str  # number | bool | string | strings | text (a table of strings by language)
+    required: bool = False
+
+
+ASSIGNMENT = {
+    "steps": Key("strings"),
+    "answers_points": Key("number"),
+    "formula_hints": Key("bool"),
+    "misconceptions": Key("strings"),
+}
+CUSTOM_STEP = {
+    "id": Key("string", required=True),
+    "points": Key("number", required=True),
+    "module": Key("string", required=True),
+    "title": Key("text", required=True),
+    "instructions": Key("text", required=True),
+    "practises": Key("string"),
+    "latex": Key("string"),
+}
+TABLES = ("assignment", "points", "custom_step")
+
+
+class CourseError(ValueError):
+    """A course file that cannot be used; the message lists every problem, one a line."""
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
+
+
+class _Lines:
+    """Where a table or key is written in the file, for the messages (1-based; 0 if unknown)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def table(self, name: str, occurrence: int = 0) -> int:
+        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?")
+        found = [i + 1 for i, line in enumerate(self.lines) if pattern.match(line)]
+        return found[occurrence] if occurrence < len(found) else 0
+
+    def key(self, name: str, after: int = 0) -> int:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(name)}[\"']?\s*[.=]")
+        for number in range(after + 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if after and line.lstrip().startswith("["):
+                break  # the next table: the key is not in this one
+            if pattern.match(line):
+                return number
+        return 0
+
+
+def _type_error(kind: str, value: Any) -> str | None:
+    if kind == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+        return None if ok else "must be a number ≥ 0"
+    if kind == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
+    if kind == "string":
+        return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+    if kind == "strings":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if ok else "must be a list of strings"
+    ok = isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values())
+    if ok and set(value) - set(LANGUAGE_KEYS):
+        return f"may only have the languages {', '.join(LANGUAGE_KEYS)}"
+    return None if ok else f"must be a table of strings by language ({'.'.join(LANGUAGE_KEYS)})"
+
+
+def _check_keys(
+    where: str, table: dict[str, Any], schema: dict[str, Key], lines: _Lines, start: int
+) -> list[tuple[int, str]]:
+    found = []
+    for name, value in table.items():
+        line = lines.key(name, start) or start
+        if name not in schema:
+            found.append((line, f"unknown key {name!r} in {where}{_did_you_mean(name, list(schema))}"))
+            continue
+        problem = _type_error(schema[name].kind, value)
+        if problem:
+            found.append((line, f"{where} {name} {problem}, not {value!r}"))
+    for name, key in schema.items():
+        if key.required and name not in table:
+            found.append((start, f"{where} lacks the key {name!r}"))
+    return found
+
+
+def _check_steps(
+    names: list[str], known: list[str], what: str, line_of: Callable[[str], int]
+) -> list[tuple[int, str]]:
+    return [
+        (line_of(name), f"unknown step {name!r} in {what}{_did_you_mean(name, known)}")
+        for name in names
+        if isinstance(name, str) and name not in known
+    ]
+
+
+def validate(path: Path, step_ids: list[str]) -> dict[str, Any]:
+    """The course file's content, if it follows the schema; else CourseError with every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise CourseError(f"{path}: cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:  # syntax errors and duplicate keys, with their line
+        raise CourseError(f"{path}: not valid TOML: {error}") from None
+    lines = _Lines(text)
+    problems: list[tuple[int, str]] = []
+    for name in data:
+        if name not in TABLES:
+            line = lines.table(name) or lines.key(name)
+            problems.append((line, f"unknown table {name!r}{_did_you_mean(name, list(TABLES))}"))
+    assignment = data.get("assignment", {})
+    if not isinstance(assignment, dict):
+        problems.append((lines.key("assignment"), "assignment must be a table: [assignment]"))
+        assignment = {}
+    start = lines.table("assignment")
+    problems += _check_keys("[assignment]", assignment, ASSIGNMENT, lines, start)
+    if isinstance(assignment.get("steps"), list):
+        problems += _check_steps(assignment["steps"], step_ids, "[assignment] steps",
+                                 lambda _: lines.key("steps", start) or start)  # fmt: skip
+    points = data.get("points", {})
+    if not isinstance(points, dict):
+        problems.append((lines.key("points"), "points must be a table: [points]"))
+        points = {}
+    start = lines.table("points")
+    problems += _check_steps(list(points), step_ids, "[points]", lambda n: lines.key(n, start) or start)
+    for name, value in points.items():
+        problem = _type_error("number", value)
+        if problem and name in step_ids:
+            problems.append((lines.key(name, start) or start, f"[points] {name} {problem}, not {value!r}"))
+    custom = data.get("custom_step", [])
+    if not isinstance(custom, list) or not all(isinstance(entry, dict) for entry in custom):
+        problems.append((lines.key("custom_step"), "custom_step must be tables: [[custom_step]]"))
+        custom = []
+    for index, entry in enumerate(custom):
+        start = lines.table("custom_step", index)
+        problems += _check_keys("[[custom_step]]", entry, CUSTOM_STEP, lines, start)
+        if entry.get("id") in step_ids:
+            problems.append((start, f"custom step {entry['id']!r} has the id of a step of the catalog"))
+    if problems:
+        raise CourseError(
+            "\n".join(
+                f"{path}:{line}: {message}" if line else f"{path}: {message}"
+                for line, message in sorted(problems, key=lambda p: p[0])
+            )
+        )
+    return data

@@ -1,0 +1,55 @@
+"""Drawing inputs with NumPy: shapes that expose mistakes, values away from degenerate points.
+
+A transpose hides in a 1×1 or a symmetric matrix, a missing mean hides when m = 1, a
+wrong sign hides at zero: the general property's inputs avoid all of these by
+construction (every entry drawn, magnitudes bounded away from 0, shapes from plans that
+cover h ≠ k, h = k ≥ 2, d ≠ h, d = h and m ≥ 3). Drawing with a seeded NumPy generator makes the
+same seed give the same cases in every process, whatever it has imported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# (m, d, h, k): the general property cycles through these (h ≠ k, h = k ≥ 2, d ≠ h and d = h, m ≥ 3);
+# the single-example property through m = 1.
+GENERAL_SHAPES = ((3, 2, 4, 3), (4, 3, 2, 2), (5, 4, 3, 3), (3, 5, 2, 4), (4, 2, 3, 5), (6, 3, 3, 2))
+SINGLE_SHAPES = ((1, 2, 3, 2), (1, 3, 2, 2), (1, 4, 3, 5))
+
+
+def plan(plans: tuple[tuple[int, ...], ...], index: int) -> tuple[int, ...]:
+    return plans[index % len(plans)]
+
+
+def nonzero(
+    rng: np.random.Generator, shape: tuple[int, ...], lo: float = 0.25, hi: float = 2.0
+) -> np.ndarray:
+    """Magnitudes in [lo, hi] with random signs: no zero hides a missing factor or a wrong sign."""
+    return rng.uniform(lo, hi, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def between(
+    rng: np.random.Generator, shape: tuple[int, ...], lo: float = 0.05, hi: float = 0.95
+) -> np.ndarray:
+    """Values strictly inside (0, 1), away from the ends: probabilities, activations, targets."""
+    return rng.uniform(lo, hi, size=shape)
+
+
+def params(rng: np.random.Generator, d: int, h: int, k: int, hi: float = 2.0) -> dict[str, np.ndarray]:
+    return {
+        "W_hidden": nonzero(rng, (h, d), hi=hi),
+        "b_hidden": nonzero(rng, (h,), hi=hi),
+        "W_out": nonzero(rng, (k, h), hi=hi),
+        "b_out": nonzero(rng, (k,), hi=hi),
+    }
+
+
+def readable(value: object) -> object:
+    """The same input with every number rounded to two decimals, for feedback a student can read."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return np.round(value, 2)
+    if isinstance(value, dict):
+        return {k: readable(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return round(value, 2)
+    return value

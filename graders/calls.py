@@ -1,0 +1,76 @@
+"""Building the calls a step is graded by: inputs only, never an expected answer.
+
+The shared inputs of a run are preloaded into the sandbox once; each step is then
+one call naming its preloaded set. Test functions (the f of a gradient check) travel
+as data and are rebuilt inside the sandbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from backprop_lab.exercises.step import Step
+from backprop_lab.graders.cases import Case, Corpus
+from backprop_lab.graders.sandbox.inside.protocol import CallbackRef
+from backprop_lab.graders.sandbox.runner import Call, Sandbox
+
+
+def wire(step: Step, cases: list[Case], functions: dict[str, Any], offset: int = 0) -> list[list[Any]]:
+    """Cases' arguments as sent, in the order of the step's parameters."""
+    wired = []
+    for index, case in enumerate(cases, start=offset):
+        args = []
+        for name in step.params:
+            value = case.args[name]
+            if name in step.functions:
+                functions[f"{name}{index}"] = value
+                value = CallbackRef(f"{name}{index}")
+            args.append(value)
+        wired.append(args)
+    return wired
+
+
+def preload_key(corpus: Corpus, step: Step) -> str:
+    return f"{corpus.key}:{step.id}"
+
+
+def preload(sandbox: Sandbox, corpus: Corpus, steps: list[Step]) -> None:
+    """Hand the shared inputs (never the answers) to the sandbox once per run."""
+    missing = [s for s in steps if not sandbox.has_preloaded(preload_key(corpus, s))]
+    if missing:
+        sandbox.preload({preload_key(corpus, s): wire(s, corpus.cases[s.id], {}) for s in missing})
+
+
+def step_call(
+    step: Step, corpus: Corpus, timeout: float, stand_ins: list[str] | None = None, steps=None
+) -> Call:
+    """All of a step's cases in one call; `stand_ins` are answered by the reference (see carry.py)."""
+    functions: dict[str, Any] = {}
+    if step.functions:  # the functions of each preloaded case travel with the call
+        wire(step, corpus.cases[step.id], functions)
+    return Call(
+        step.id,
+        [],
+        timeout=timeout,
+        preloaded=preload_key(corpus, step),
+        functions=functions,
+        stand_ins=stand_ins or [],
+        callback=(lambda name, args: reference_answer(steps[name], args)) if stand_ins else None,
+    )
+
+
+def cases_call(step: Step, cases: list[Case], timeout: float) -> Call:
+    """A call on inputs of its own (not preloaded), e.g. the candidates of a readable failing input."""
+    functions: dict[str, Any] = {}
+    return Call(step.id, wire(step, cases, functions), timeout=timeout, functions=functions)
+
+
+def reference_answer(step: Step, args: list[Any]) -> Any:
+    """A stand-in's answer: the reference step on the student's own arguments."""
+    if len(args) != len(step.params):
+        raise TypeError(f"{step.id}() takes {len(step.params)} arguments ({len(args)} given)")
+    return step.reference(
+        *[np.asarray(a, dtype=np.float64) if isinstance(a, (list, np.ndarray)) else a for a in args]
+    )

@@ -1,0 +1,99 @@
+"""One mistake, one charge: a step built from the student's own wrong steps is graded on its own merit.
+
+Two ways, tried in turn for a failed step whose building blocks (`Step.uses`) also failed:
+
+1. Stand-ins. The step is called again with those building blocks, as module-level
+   names, answered by the reference. Only the building blocks of the step being graded
+   can be stood in for, so no step can borrow the answer of a step it is not built from.
+2. Composition. Where the student's step reaches its building blocks some other way
+   (methods of a class, private helpers), the reference step is run on the trusted side
+   with its building blocks replaced by the student's own (called in the sandbox): if the
+   student's answers equal that composition, the step itself is right.
+
+Where neither shows the step right, the failed building blocks are named as the likely
+cause, for the student and the instructor.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import Any
+
+from backprop_lab.exercises.step import Step
+from backprop_lab.graders import judge
+from backprop_lab.graders.calls import step_call
+from backprop_lab.graders.cases import Case, Corpus
+from backprop_lab.graders.results import StepResult
+from backprop_lab.graders.sandbox.inside.protocol import plain
+from backprop_lab.graders.sandbox.runner import Call, CallOutcome, Session
+
+
+class _PartFailed(Exception):
+    """The student's building block gave no answer: the composition is undefined here."""
+
+
+def _students(session: Session, name: str, timeout: float) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        outcome = session.call(Call(name, [list(args)], timeout=timeout))
+        result = outcome.results[0] if outcome.results else None
+        if outcome.status != "ok" or result is None or result.error is not None:
+            raise _PartFailed(name)
+        return plain(result.value)
+
+    return call
+
+
+def composed(step: Step, parts: list[str], session: Session, timeout: float) -> Callable[..., Any] | None:
+    """The reference step with the named building blocks replaced by the student's; None if it calls none."""
+    code = step.reference.__code__
+    called = [name for name in parts if name in code.co_names]
+    if not called:
+        return None
+    names = {**step.reference.__globals__, **{n: _students(session, n, timeout) for n in called}}
+    return types.FunctionType(
+        code, names, code.co_name, step.reference.__defaults__, step.reference.__closure__
+    )
+
+
+def _with_expected(cases: list[Case], function: Callable[..., Any]) -> list[Case] | None:
+    rebuilt = []
+    for case in cases:
+        try:
+            expected = function(**case.args)
+        except _PartFailed:
+            return None
+        except Exception:  # the student's block answered something the reference cannot go on with
+            return None
+        rebuilt.append(Case(case.args, case.property, expected, size=case.size, repeat_of=case.repeat_of))
+    return rebuilt
+
+
+def carry_forward(
+    result: StepResult,
+    step: Step,
+    failed: set[str],
+    steps: dict[str, Step],
+    session: Session,
+    corpus: Corpus,
+    outcome: CallOutcome,
+    defined: set[str],
+    timeout: float,
+) -> StepResult:
+    """The better of the step's own result and its result with its failed building blocks set aside."""
+    parts = [name for name in step.uses if name in failed and name in steps]
+    if not parts or result.status not in ("failed", "partial", "error") or step.id not in defined:
+        return result
+    cases = corpus.cases[step.id]
+    again = session.call(step_call(step, corpus, timeout, stand_ins=parts, steps=steps))
+    best, _ = judge.judge_step(step, result.max_score, cases, again, defined)
+    if best.score <= result.score:
+        function = composed(step, parts, session, timeout)
+        rebuilt = _with_expected(cases, function) if function is not None and outcome.status == "ok" else None
+        if rebuilt is not None:
+            best, _ = judge.judge_step(step, result.max_score, rebuilt, outcome, defined)
+    if best.score > result.score:
+        best.carried_forward = parts
+        return best
+    result.suspects = parts
+    return result

@@ -1,0 +1,75 @@
+"""A failing input a student can read: small shapes, two-decimal numbers, the same kind of failure.
+
+The grading cases are drawn to expose mistakes, not to be read, and they stay
+unrevealed. To show a failure, candidates are drawn in a separate domain from the
+failing property's own generator, rounded to two decimals, and asked in one call; the
+smallest one that fails the same way is shown. The search is bounded by a number of
+candidates, never by a clock, so the same submission always gets the same feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backprop_lab.exercises.draw import readable
+from backprop_lab.exercises.step import Step
+from backprop_lab.graders import compare, judge
+from backprop_lab.graders.calls import cases_call
+from backprop_lab.graders.cases import Case, Corpus, make_case, rng_for
+from backprop_lab.graders.sandbox.runner import CaseResult, Session
+
+CANDIDATES = 12
+
+
+@dataclass
+class Shrunk:
+    case: Case
+    received: CaseResult | None
+    verdict: compare.Verdict
+
+
+def candidates(step: Step, property_id: str, corpus: Corpus) -> list[Case]:
+    """Readable inputs for one property, drawn once per run and kept with the corpus."""
+    key = (step.id, property_id)
+    if key not in corpus.readable:
+        prop, drawn = step.get_property(property_id), []
+        rng = rng_for(step, corpus.seed, "shrink")
+        for index in range(CANDIDATES if prop.draw is not None else 0):
+            args = readable(prop.draw(rng, index))
+            try:
+                drawn.append(make_case(step, args, property_id, diagnose=False))
+            except Exception:  # rounding left the reference without an answer: not a candidate
+                continue
+        corpus.readable[key] = sorted(drawn, key=lambda c: c.size)
+    return corpus.readable[key]
+
+
+def shrink(
+    step: Step, property_id: str, reason: str, corpus: Corpus, session: Session, timeout: float
+) -> Shrunk | None:
+    """The smallest readable input on which the step fails for the same reason, if any."""
+    found = candidates(step, property_id, corpus)
+    if not found:
+        return None
+    outcome = session.call(cases_call(step, found, timeout))
+    if outcome.status != "ok":
+        return None
+    for case, received in zip(found, outcome.results, strict=True):
+        verdict = judge.judge_case(step, case, received)
+        if not verdict.ok and verdict.reason == reason:
+            return Shrunk(case, received, verdict)
+    return None
+
+
+def shown(value: Any) -> Any:
+    """A value as JSON-able lists, for results and feedback."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
