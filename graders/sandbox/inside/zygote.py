@@ -23,6 +23,7 @@ import socket
 import sys
 
 PRELOADED: dict[str, list] = {}  # shared inputs, sent once to the zygote, inherited by every worker
+SECCOMP_PROGRAMS: dict[int, bytes] = {}  # compiled filters by the worker's pid
 REPORT_TIMEOUT = 10.0  # seconds for a fork to say which pid runs the worker
 
 
@@ -96,7 +97,8 @@ def _start_worker(sock: socket.socket, report_fd: int, limits: dict, scratch: st
     confine.make_undumpable()
     seccomp = _seccomp_module()
     if seccomp is not None:
-        confine.load_seccomp(seccomp)
+        pid = os.getpid()
+        confine.load_seccomp(SECCOMP_PROGRAMS.get(pid) or confine.seccomp_program(seccomp, pid))
     Worker(sock.fileno(), scratch).serve(PRELOADED)
 
 
@@ -168,7 +170,42 @@ def _supervise(pid: int, control_fd: int, read_order) -> dict:
             return {"exit_code": os.WEXITSTATUS(wait_status), "killed_by_grader": killed}
 
 
+class Prepared:
+    """A confined worker made ahead of its submission, waiting on its socket for the grader."""
+
+    def __init__(self, order: dict, control: socket.socket, scratch: str) -> None:
+        self.key = repr((order.get("limits"), order.get("namespaces")))
+        os.makedirs(scratch, mode=0o700)
+        self.mine, theirs = socket.socketpair()
+        report_read, report_write = os.pipe()
+        first = os.fork()
+        if first == 0:
+            try:
+                control.close()
+                self.mine.close()
+                os.close(report_read)
+                limits, namespaces = order.get("limits") or {}, bool(order.get("namespaces"))
+                _start_worker(theirs, report_write, limits, scratch, namespaces)
+            finally:
+                os._exit(70)
+        theirs.close()
+        os.close(report_write)
+        self.pid, self.isolated = _worker_pid(first, report_read)
+
+    def discard(self) -> None:
+        """Never handed over (its submission's limits or inputs changed): end it."""
+        self.mine.close()
+        for kill in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+            try:
+                kill()
+            except ProcessLookupError:
+                pass
+        os.waitpid(self.pid, 0)
+
+
 def main() -> None:
+    """Serve spawn orders; each worker is made while the grader reads the previous one's end,
+    so forking and confining it costs the grader no waiting."""
     control_fd, site_dir, scratch_root = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     writable = [scratch_root, *sys.argv[4:]]
     _bootstrap(site_dir)
@@ -177,10 +214,13 @@ def main() -> None:
 
     confine.make_undumpable()
     confine.become_subreaper()
+    if _seccomp_module() is not None:
+        SECCOMP_PROGRAMS[1] = confine.seccomp_program(_seccomp_module(), 1)  # pid 1 of its namespace
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     control = socket.socket(fileno=control_fd)
     write_frame(control_fd, {"kind": "ready", "seccomp": _seccomp_module() is not None})
     serial = 0
+    prepared: Prepared | None = None
     while True:
         try:
             message = plain(read_frame(control_fd))
@@ -188,32 +228,28 @@ def main() -> None:
             return
         if message.get("kind") == "preload":  # inputs every worker will be called with
             PRELOADED.update(message["sets"])
+            if prepared is not None:  # made before these inputs: it lacks them
+                prepared.discard()
+                _wipe(writable)
+                prepared = None
             continue
         if message.get("kind") != "spawn":
             continue
-        serial += 1
-        scratch = os.path.join(scratch_root, f"run-{serial}")
-        os.makedirs(scratch, mode=0o700)
-        mine, theirs = socket.socketpair()
-        report_read, report_write = os.pipe()
-        first = os.fork()
-        if first == 0:
-            try:
-                control.close()
-                mine.close()
-                os.close(report_read)
-                limits, namespaces = message.get("limits") or {}, bool(message.get("namespaces"))
-                _start_worker(theirs, report_write, limits, scratch, namespaces)
-            finally:
-                os._exit(70)
-        theirs.close()
-        os.close(report_write)
-        socket.send_fds(control, [b"S"], [mine.fileno()])
-        mine.close()
-        pid, isolated = _worker_pid(first, report_read)
-        status = _supervise(pid, control_fd, lambda fd: plain(read_frame(fd)))
+        if prepared is not None and prepared.key != repr((message.get("limits"), message.get("namespaces"))):
+            prepared.discard()
+            _wipe(writable)
+            prepared = None
+        if prepared is None:
+            serial += 1
+            prepared = Prepared(message, control, os.path.join(scratch_root, f"run-{serial}"))
+        worker, prepared = prepared, None
+        socket.send_fds(control, [b"S"], [worker.mine.fileno()])
+        worker.mine.close()
+        status = _supervise(worker.pid, control_fd, lambda fd: plain(read_frame(fd)))
         _wipe(writable)
-        write_frame(control_fd, {"kind": "exited", "status": {**status, "namespaces": isolated}})
+        write_frame(control_fd, {"kind": "exited", "status": {**status, "namespaces": worker.isolated}})
+        serial += 1
+        prepared = Prepared(message, control, os.path.join(scratch_root, f"run-{serial}"))
 
 
 if __name__ == "__main__":
