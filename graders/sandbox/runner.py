@@ -588,7 +588,7 @@ def _explain_end(failure: ChildFailed, status: dict[str, Any]) -> tuple[str, dic
     sig, code = status.get("signal"), status.get("exit_code")
     if status.get("zygote_replaced"):
         return ZYGOTE_REPLACED, {}
-    if failure.status == "timeout":
+    if failure.status in ("timeout", "invalid"):  # its own reason; the exit (on our closing) follows
         return failure.detail, failure.values
     if sig is None:  # it ended on its own, even if our kill order crossed its exit
         if code is None:
