@@ -285,3 +285,16 @@ def test_a_stopped_zygote_is_detected_and_replaced(monkeypatch) -> None:
                     os.kill(pid, signal.SIGCONT)
                 except ProcessLookupError:
                     pass
+
+
+# ---------------------------------------------------------------- reading notebooks
+
+
+def test_a_notebook_of_thousands_of_magic_lines_is_read_as_python(box) -> None:
+    submission = load(HOSTILE / "magic_lines.ipynb")
+    magic = submission.units[1]["source"]
+    assert magic.count("get_ipython()") == 6000
+    compile(magic, "cell 2", "exec")
+    result = box.run(submission.units, [Call("sigmoid", Z)])
+    assert all(unit.ok for unit in result.load.units)
+    assert result.outcomes[0].status == "ok"
