@@ -181,6 +181,13 @@ def test_hanging_notebook_cells_spend_only_the_submissions_budget(tight) -> None
     assert_still_serves_correct_answers(tight)
 
 
+def test_each_unit_has_its_own_load_timeout(tight) -> None:
+    units = [{"name": f"cell {i}", "source": "import time\ntime.sleep(0.3)"} for i in range(5)] + CORRECT
+    result = tight.run(units, [Call("sigmoid", Z)])  # 1.5 s of loading, one second a unit
+    assert all(unit.ok for unit in result.load.units)
+    assert result.outcomes[0].status == "ok"
+
+
 def test_an_endless_loop_costs_one_call_timeout(box) -> None:
     result = attack(box, "loop_in_function.py", Call("probe", [[]], timeout=2.0), Call("sigmoid", Z))
     probe, sigmoid = result.outcomes

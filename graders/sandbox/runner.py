@@ -55,7 +55,7 @@ class Limits:
     cpu_seconds: int = 120
     file_mb: int = 16
     scratch_mb: int = 32
-    load_timeout: float = 10.0
+    load_timeout: float = 2.0  # per unit (a module, a notebook cell) at load
     submission_seconds: float = 10.0  # wall time for all of a submission's loads and calls
     # Stand-in callbacks answered, and MiB of their arguments, per submission and per call.
     # The buggy corpus's carry-forward needs at most 40 and 16 KiB for a whole submission.
@@ -151,6 +151,31 @@ class ChildFailed(Exception):
         self.status = status
         self.detail = detail
         self.values = values
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How long an exchange may wait: `timeout` from its start (or its last progress report),
+    and never past the submission's deadline."""
+
+    timeout: float
+    submission_deadline: float
+    submission_seconds: float
+
+    def deadline(self) -> float:
+        return min(time.monotonic() + self.timeout, self.submission_deadline)
+
+    def spent(self) -> bool:
+        return time.monotonic() >= self.submission_deadline
+
+    def failure(self, deadline: float) -> ChildFailed:
+        """What to say when `deadline` has passed: the call's timeout, or the submission's budget."""
+        if deadline >= self.submission_deadline:
+            return ChildFailed("timeout", BUDGET_SPENT, seconds=f"{self.submission_seconds:g}")
+        return ChildFailed("timeout", N_("no answer within {seconds} s"), seconds=f"{self.timeout:g}")
+
+
+PROGRESS = "progress"  # on_frame's answer for a report that renews the exchange's timeout
 
 
 class StandInAccount:
@@ -337,18 +362,19 @@ class Sandbox:
         self,
         child: Child,
         message: dict[str, Any],
-        timeout: float,
-        on_frame: Callable[[dict[str, Any]], bool],
-        timed_out: tuple[str, dict[str, str]],
+        clock: Clock,
+        on_frame: Callable[[dict[str, Any]], bool | str],
     ) -> None:
-        """Send one message, then feed replies to on_frame until it returns True."""
-        deadline = time.monotonic() + timeout
+        """Send one message, then feed replies to on_frame until it returns True
+        (PROGRESS renews the deadline)."""
+        deadline = clock.deadline()
         try:
             child.channel.write(message, deadline)
-            while not on_frame(child.channel.read(deadline)):
-                pass
+            while (answer := on_frame(child.channel.read(deadline))) is not True:
+                if answer == PROGRESS:
+                    deadline = clock.deadline()
         except TimeoutError:
-            raise ChildFailed("timeout", timed_out[0], **timed_out[1]) from None
+            raise clock.failure(deadline) from None
         except EOFError:
             raise ChildFailed("crash", N_("the Python process running your code ended")) from None
         except (ProtocolError, OSError) as error:
@@ -361,17 +387,16 @@ class Sandbox:
         child: Child,
         units: list[dict[str, str]],
         files: dict[str, str],
-        timeout: float,
-        timed_out: tuple[str, dict[str, str]],
+        clock: Clock,
     ) -> LoadReport:
         report = LoadReport()
         progress = {"unit": -1}
 
-        def on_frame(frame: dict[str, Any]) -> bool:
-            if frame.get("kind") == "unit":
+        def on_frame(frame: dict[str, Any]) -> bool | str:
+            if frame.get("kind") == "unit":  # each unit has its own load timeout
                 index = plain(frame.get("index"))
                 progress["unit"] = index if type(index) is int else -1
-                return False
+                return PROGRESS
             if frame.get("kind") != "loaded":
                 raise ProtocolError("unexpected message while loading")
             names = [unit["name"] for unit in units]
@@ -383,7 +408,7 @@ class Sandbox:
 
         message = {"kind": "load", "units": units, "files": files}
         try:
-            self._exchange(child, message, timeout, on_frame, timed_out)
+            self._exchange(child, message, clock, on_frame)
         except ChildFailed as failure:
             failure.unit = progress["unit"]  # type: ignore[attr-defined]
             raise
@@ -393,8 +418,7 @@ class Sandbox:
         self,
         child: Child,
         call: Call,
-        timeout: float,
-        timed_out: tuple[str, dict[str, str]],
+        clock: Clock,
         account: StandInAccount,
     ) -> CallOutcome:
         count = self._case_count(call)
@@ -441,7 +465,7 @@ class Sandbox:
                 return True
             raise ProtocolError("unexpected message")
 
-        self._exchange(child, message, timeout, on_frame, timed_out)
+        self._exchange(child, message, clock, on_frame)
         return outcome
 
     def _answer_callback(self, child: Child, call: Call, frame: dict[str, Any], within_budget: bool) -> None:
@@ -512,27 +536,20 @@ class Session:
         """Whether the sandbox had to be restarted while serving this submission."""
         return self.sandbox.restarts > self.restarts_before
 
-    def _timeout(self, wanted: float) -> tuple[float, tuple[str, dict[str, str]]]:
-        """The timeout for the next exchange, and what to say if it passes."""
-        remaining = self.deadline - time.monotonic()
-        if remaining < wanted:
-            return max(0.0, remaining), self._budget_spent()
-        return wanted, (N_("no answer within {seconds} s"), {"seconds": f"{wanted:g}"})
-
-    def _budget_spent(self) -> tuple[str, dict[str, str]]:
-        return BUDGET_SPENT, {"seconds": f"{self.sandbox.limits.submission_seconds:g}"}
+    def _clock(self, timeout: float) -> Clock:
+        return Clock(timeout, self.deadline, self.sandbox.limits.submission_seconds)
 
     def _ensure_child(self) -> bool:
         """A loaded child, or False when the code cannot be loaded at all."""
         while self.child is None and self.unloadable is None:
-            timeout, timed_out = self._timeout(self.sandbox.limits.load_timeout)
-            if timeout <= 0:
-                self._give_up(ChildFailed("timeout", timed_out[0], **timed_out[1]))
+            clock = self._clock(self.sandbox.limits.load_timeout)
+            if clock.spent():
+                self._give_up(clock.failure(self.deadline))
                 return False
             child = self.sandbox._spawn()
             live = [u if i not in self.skipped else {**u, "source": ""} for i, u in enumerate(self.units)]
             try:
-                report = self.sandbox._load(child, live, self.files, timeout, timed_out)
+                report = self.sandbox._load(child, live, self.files, clock)
             except ChildFailed as failure:
                 self.sandbox._end_child(child)
                 unit = getattr(failure, "unit", -1)
@@ -568,9 +585,8 @@ class Session:
                 return CallOutcome(
                     failure.status, [None] * count, detail=failure.detail, detail_values=failure.values
                 )
-            timeout, timed_out = self._timeout(call.timeout)
             try:
-                outcome = self.sandbox._call(self.child, call, timeout, timed_out, self.stand_ins)
+                outcome = self.sandbox._call(self.child, call, self._clock(call.timeout), self.stand_ins)
                 self.answered += 1
                 return outcome
             except ChildFailed as failure:
