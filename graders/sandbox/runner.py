@@ -209,6 +209,7 @@ class Sandbox:
         self.namespaces: bool | None = None  # whether the last worker had namespaces of its own
         self.isolation = "none"
         self.restarts = 0  # zygotes replaced because they stopped answering
+        self._exit_pending = False  # a child was told to end; its report is still to be read
         self._process: subprocess.Popen | None = None
         self._stderr: Any = None
         self._control: socket.socket | None = None
@@ -266,6 +267,7 @@ class Sandbox:
 
     def _stop_zygote(self) -> str:
         """Kill the zygote and all it started; the tail of its stderr. Never waits without a bound."""
+        self._exit_pending = False
         if self._control is not None:
             self._control.close()
             self._control = None
@@ -320,6 +322,8 @@ class Sandbox:
 
     def _spawn(self, retry: bool = True) -> Child:
         """A fresh child; a zygote that does not hand one over in time is replaced, once."""
+        if self._exit_pending:
+            self._exit_report()
         if self._control is None:
             self.start()
         order = {"kind": "spawn", "limits": self.limits.for_worker(), "namespaces": self.want_namespaces}
@@ -327,7 +331,8 @@ class Sandbox:
         try:
             write_frame(self._control.fileno(), order, time.monotonic() + ZYGOTE_TIMEOUT)
             if select.select([self._control], [], [], ZYGOTE_TIMEOUT)[0]:
-                _, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+                kind, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+                self.namespaces = kind == b"N"  # "S": a worker in the zygote's namespaces
         except (OSError, TimeoutError):
             fds = []
         if not fds:  # the zygote is gone or stuck: start a new one, once
@@ -341,17 +346,29 @@ class Sandbox:
 
     def _end_child(self, child: Child) -> dict[str, Any]:
         """SIGKILL the child (through the zygote) and return how it ended."""
+        self._release_child(child)
+        return self._exit_report()
+
+    def _release_child(self, child: Child) -> None:
+        """Order the child's end without waiting for it: the report is read before the next
+        spawn, so the zygote's teardown and its making of the next worker overlap our work."""
         child.sock.close()
+        self._exit_pending = True
+        try:
+            write_frame(self._control.fileno(), {"kind": "kill"}, time.monotonic() + ZYGOTE_TIMEOUT)
+        except (OSError, TimeoutError, AttributeError):
+            pass  # the report will not come either: _exit_report replaces the zygote
+
+    def _exit_report(self) -> dict[str, Any]:
+        self._exit_pending = False
         deadline = time.monotonic() + ZYGOTE_TIMEOUT
         try:
-            write_frame(self._control.fileno(), {"kind": "kill"}, deadline)
             while True:
                 report = read_frame(self._control.fileno(), deadline)
                 if report.get("kind") == "exited":
                     status = plain(report.get("status"))
                     if not isinstance(status, dict):
                         raise ProtocolError("malformed exit report")
-                    self.namespaces = status.get("namespaces") is True
                     return status
         except (OSError, EOFError, TimeoutError, ProtocolError, AttributeError):
             self._stop_zygote()  # the zygote misbehaved: never reuse it
@@ -528,7 +545,7 @@ class Session:
 
     def close(self) -> None:
         if self.child is not None:
-            self.sandbox._end_child(self.child)
+            self.sandbox._release_child(self.child)
             self.child = None
 
     @property

@@ -243,11 +243,11 @@ def main() -> None:
             serial += 1
             prepared = Prepared(message, control, os.path.join(scratch_root, f"run-{serial}"))
         worker, prepared = prepared, None
-        socket.send_fds(control, [b"S"], [worker.mine.fileno()])
+        socket.send_fds(control, [b"N" if worker.isolated else b"S"], [worker.mine.fileno()])
         worker.mine.close()
         status = _supervise(worker.pid, control_fd, lambda fd: plain(read_frame(fd)))
         _wipe(writable)
-        write_frame(control_fd, {"kind": "exited", "status": {**status, "namespaces": worker.isolated}})
+        write_frame(control_fd, {"kind": "exited", "status": status})
         serial += 1
         prepared = Prepared(message, control, os.path.join(scratch_root, f"run-{serial}"))
 
