@@ -1,6 +1,9 @@
 """Benchmark the sandbox: zygote start, per-submission worker cost, per-call overhead.
 
-Usage: python scripts/bench_sandbox.py [--isolation auto|bubblewrap|process] [-n 200]
+Usage: python scripts/bench_sandbox.py [--isolation auto|bubblewrap|process] [-n 200] [--no-namespaces]
+
+--no-namespaces runs the workers in the zygote's namespaces (the fallback where the
+kernel refuses user namespaces), to show what a worker's own namespaces cost.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--isolation", default="auto", choices=["auto", "bubblewrap", "process"])
     parser.add_argument("-n", type=int, default=200, help="submissions to run")
+    parser.add_argument("--no-namespaces", action="store_true", help="no namespaces of each worker's own")
     args = parser.parse_args()
 
     start = time.perf_counter()
-    box = Sandbox(isolation=args.isolation)
+    box = Sandbox(isolation=args.isolation, namespaces=not args.no_namespaces)
     box.start()
-    print(f"isolation: {box.isolation}")
     print(f"zygote start (process, python, numpy import): {1e3 * (time.perf_counter() - start):.1f} ms")
+    box.run([{"name": "m.py", "source": SOURCE}], [])
+    print(f"isolation: {box.isolation}; each worker in namespaces of its own: {box.namespaces}")
 
     units = [{"name": "m.py", "source": SOURCE}]
     one_call = [Call("sigmoid", [[np.zeros(4)]])]

@@ -17,7 +17,7 @@ Z = [[np.array([-1.0, 0.0, 2.0])], [np.zeros((2, 3))]]
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with Sandbox(Limits(load_timeout=3.0)) as box:
+    with Sandbox(Limits(load_timeout=3.0, submission_seconds=60)) as box:  # probes walk the disk
         yield box
 
 

@@ -1,9 +1,11 @@
 """How the zygote is started: inside bubblewrap where the machine allows, else as a plain process.
 
 Inside bubblewrap the worker sees a read-only Python standard library, numpy, the
-seccomp binding and its own two files — no site-packages, so neither the reference
+seccomp binding and its own files — no site-packages, so neither the reference
 solution, the grader, nor any hidden test exists on a path it can read — and it
-has no network, no capabilities, its own pid namespace and a private /tmp.
+has no network, no capabilities, its own pid namespace and a private, size-capped
+/tmp and /dev/shm. The zygote is that namespace's pid 1 (`--as-pid-1`): no
+bubblewrap init of the workers' uid runs beside it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import sys
 import sysconfig
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import IO
 
 INSIDE = Path(__file__).parent / "inside"
 SITE_IN_SANDBOX = "/sandbox/site"
@@ -66,7 +70,22 @@ def _site_dirs() -> set[str]:
     return {os.path.realpath(d) for d in dirs if os.path.isdir(d)}
 
 
-def bubblewrap_launch(bwrap: str, control_fd: int) -> Launch:
+@cache
+def _supports(bwrap: str, option: str) -> bool:
+    """Whether this bwrap knows an option (Debian's may be older than the wheel's)."""
+    try:
+        usage = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return option in usage
+
+
+def _capped_tmpfs(bwrap: str, path: str, size_mb: int) -> list[str]:
+    size = ["--size", str(size_mb << 20)] if _supports(bwrap, "--size") else []
+    return [*size, "--tmpfs", path]
+
+
+def bubblewrap_launch(bwrap: str, control_fd: int, scratch_mb: int = 32) -> Launch:
     python = _python()
     prefix = os.path.realpath(sys.base_prefix)
     argv = [
@@ -83,6 +102,7 @@ def bubblewrap_launch(bwrap: str, control_fd: int) -> Launch:
         "65534",
         "--hostname",
         "sandbox",
+        "--as-pid-1",
     ]
     for system_dir in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin"):
         if os.path.islink(system_dir):
@@ -111,8 +131,8 @@ def bubblewrap_launch(bwrap: str, control_fd: int) -> Launch:
         "/proc",
         "--dev",
         "/dev",
-        "--tmpfs",
-        "/tmp",
+        *_capped_tmpfs(bwrap, "/dev/shm", scratch_mb),
+        *_capped_tmpfs(bwrap, "/tmp", scratch_mb),
         "--chdir",
         "/tmp",
         "--setenv",
@@ -122,7 +142,7 @@ def bubblewrap_launch(bwrap: str, control_fd: int) -> Launch:
         "-I",
         "-S",
         "-B",
-        f"{LIB_IN_SANDBOX}/worker.py",
+        f"{LIB_IN_SANDBOX}/zygote.py",
         str(control_fd),
         SITE_IN_SANDBOX,
         "/tmp",
@@ -137,17 +157,18 @@ def process_launch(control_fd: int) -> Launch:
     site_dir = str(numpy_dir.parent) if numpy_dir else ""
     scratch = tempfile.mkdtemp(prefix="backprop-lab-")
     os.chmod(scratch, 0o711)  # the child, dropped to nobody, must reach its own folder
-    argv = [_python(), "-I", "-S", "-B", str(INSIDE / "worker.py"), str(control_fd), site_dir, scratch]
+    argv = [_python(), "-I", "-S", "-B", str(INSIDE / "zygote.py"), str(control_fd), site_dir, scratch]
     return Launch(argv, "process", scratch)
 
 
-def start(launch: Launch, control_fd: int) -> subprocess.Popen:
+def start(launch: Launch, control_fd: int, stderr: IO[bytes]) -> subprocess.Popen:
+    """The zygote's process; its stderr goes to a file, so nothing it writes can block it."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.Popen(
         launch.argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         pass_fds=(control_fd,),
         env=env,
         cwd=launch.scratch or "/",

@@ -4,16 +4,23 @@
 zygote and makes each call in turn (all cases of a step in one message). A call
 that hangs, crashes or sends garbage costs only that call: the child is killed with
 SIGKILL and a fresh one, with the same code, takes the remaining calls. Nothing is
-unpickled; every value comes back as plain data checked by `protocol.read_frame`.
+unpickled; every value comes back as plain data checked by `protocol.read_frame`,
+and every report is cut down to plain, bounded strings by `records`.
+
+A submission has a wall-time budget for all its loads and calls, and a budget of
+stand-in callbacks; the grader never waits on the zygote without a deadline, and
+replaces a zygote that stops answering.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +28,7 @@ from typing import Any
 
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.graders.sandbox import launch as launcher
+from backprop_lab.graders.sandbox import records
 from backprop_lab.graders.sandbox.inside.protocol import (
     Channel,
     ProtocolError,
@@ -32,14 +40,37 @@ from backprop_lab.graders.sandbox.inside.protocol import (
 CallbackHandler = Callable[[str, list[Any]], Any]
 
 
+STDERR_TAIL = 2000  # bytes of the zygote's stderr kept when it is stopped
+ZYGOTE_TIMEOUT = 5.0  # seconds the zygote may take to hand over or end a child
+STAND_INS_SPENT = "the grader's stand-ins answer no more calls for this submission"
+BUDGET_SPENT = N_("the submission's time budget of {seconds} s is spent")
+ZYGOTE_REPLACED = N_("the sandbox stopped answering and was restarted; this step was not graded")
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What one submission's child may use."""
+    """What one submission may use. Its /tmp and /dev/shm (scratch_mb each) are part of memory_mb."""
 
     memory_mb: int = 1024
     cpu_seconds: int = 120
     file_mb: int = 16
-    load_timeout: float = 10.0
+    scratch_mb: int = 32
+    load_timeout: float = 2.0  # per unit (a module, a notebook cell) at load
+    submission_seconds: float = 10.0  # wall time for all of a submission's loads and calls
+    # Stand-in callbacks answered, and MiB of their arguments, per submission and per call.
+    # The buggy corpus's carry-forward needs at most 40 and 16 KiB for a whole submission.
+    stand_in_calls: int = 2000
+    stand_in_mb: int = 16
+    stand_in_calls_per_call: int = 500
+    stand_in_mb_per_call: int = 4
+
+    def for_worker(self) -> dict[str, int]:
+        return {
+            "memory_mb": max(64, self.memory_mb - 2 * self.scratch_mb),
+            "cpu_seconds": self.cpu_seconds,
+            "file_mb": self.file_mb,
+            "scratch_mb": self.scratch_mb,
+        }
 
 
 @dataclass
@@ -122,14 +153,65 @@ class ChildFailed(Exception):
         self.values = values
 
 
-class Sandbox:
-    """One zygote, serving submissions one after another. Use one per thread."""
+@dataclass(frozen=True)
+class Clock:
+    """How long an exchange may wait: `timeout` from its start (or its last progress report),
+    and never past the submission's deadline."""
 
-    def __init__(self, limits: Limits | None = None, isolation: str = "auto") -> None:
+    timeout: float
+    submission_deadline: float
+    submission_seconds: float
+
+    def deadline(self) -> float:
+        return min(time.monotonic() + self.timeout, self.submission_deadline)
+
+    def spent(self) -> bool:
+        return time.monotonic() >= self.submission_deadline
+
+    def failure(self, deadline: float) -> ChildFailed:
+        """What to say when `deadline` has passed: the call's timeout, or the submission's budget."""
+        if deadline >= self.submission_deadline:
+            return ChildFailed("timeout", BUDGET_SPENT, seconds=f"{self.submission_seconds:g}")
+        return ChildFailed("timeout", N_("no answer within {seconds} s"), seconds=f"{self.timeout:g}")
+
+
+PROGRESS = "progress"  # on_frame's answer for a report that renews the exchange's timeout
+
+
+class StandInAccount:
+    """Stand-in callbacks a submission may still make, in number and argument bytes."""
+
+    def __init__(self, calls: int, nbytes: int) -> None:
+        self.calls, self.nbytes = calls, nbytes
+
+    def spend(self, nbytes: int) -> bool:
+        """Take one call of nbytes; False (and nothing taken) once the budget would be passed."""
+        if self.calls < 1 or self.nbytes < nbytes:
+            return False
+        self.calls -= 1
+        self.nbytes -= nbytes
+        return True
+
+
+class Sandbox:
+    """One zygote, serving submissions one after another. Use one per thread.
+
+    `namespaces=False` runs every worker in the zygote's namespaces (the fallback the
+    kernel forces where it refuses a user namespace), so tests can check that path too.
+    """
+
+    def __init__(
+        self, limits: Limits | None = None, isolation: str = "auto", namespaces: bool = True
+    ) -> None:
         self.limits = limits or Limits()
         self.wanted = isolation  # "auto", "bubblewrap" or "process"
+        self.want_namespaces = namespaces
+        self.namespaces: bool | None = None  # whether the last worker had namespaces of its own
         self.isolation = "none"
+        self.restarts = 0  # zygotes replaced because they stopped answering
+        self._exit_pending = False  # a child was told to end; its report is still to be read
         self._process: subprocess.Popen | None = None
+        self._stderr: Any = None
         self._control: socket.socket | None = None
         self._launch: launcher.Launch | None = None
         self._preloaded: dict[str, list[list[Any]]] = {}
@@ -147,7 +229,7 @@ class Sandbox:
         bwrap = launcher.find_bwrap() if self.wanted in ("auto", "bubblewrap") else None
         attempts = []
         if bwrap:
-            attempts.append(lambda fd: launcher.bubblewrap_launch(bwrap, fd))
+            attempts.append(lambda fd: launcher.bubblewrap_launch(bwrap, fd, self.limits.scratch_mb))
         if self.wanted in ("auto", "process"):
             attempts.append(launcher.process_launch)
         errors = []
@@ -166,7 +248,8 @@ class Sandbox:
     def _start_with(self, make: Callable[[int], launcher.Launch]) -> bool:
         ours, theirs = socket.socketpair()
         self._launch = make(theirs.fileno())
-        self._process = launcher.start(self._launch, theirs.fileno())
+        self._stderr = tempfile.TemporaryFile()
+        self._process = launcher.start(self._launch, theirs.fileno(), self._stderr)
         theirs.close()
         self._control = ours
         try:
@@ -183,7 +266,8 @@ class Sandbox:
         return bool(plain(ready.get("seccomp")))
 
     def _stop_zygote(self) -> str:
-        stderr = ""
+        """Kill the zygote and all it started; the tail of its stderr. Never waits without a bound."""
+        self._exit_pending = False
         if self._control is not None:
             self._control.close()
             self._control = None
@@ -192,16 +276,26 @@ class Sandbox:
                 os.killpg(self._process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            self._process.wait()
-            stderr = (
-                self._process.stderr.read().decode(errors="replace")[-2000:] if self._process.stderr else ""
-            )
-            if self._process.stderr:
-                self._process.stderr.close()
+            try:
+                self._process.wait(timeout=ZYGOTE_TIMEOUT)
+            except subprocess.TimeoutExpired:  # unkillable (stuck in the kernel): let it go
+                pass
             self._process = None
+        stderr = ""
+        if self._stderr is not None:
+            size = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(0, size - STDERR_TAIL))
+            stderr = self._stderr.read(STDERR_TAIL).decode(errors="replace")
+            self._stderr.close()
+            self._stderr = None
         if self._launch is not None and self._launch.scratch:
             shutil.rmtree(self._launch.scratch, ignore_errors=True)
         return stderr.strip()
+
+    def _replace_zygote(self) -> None:
+        self._stop_zygote()
+        self.restarts += 1
+        self.start()
 
     def close(self) -> None:
         self._stop_zygote()
@@ -227,23 +321,24 @@ class Sandbox:
     # ------------------------------------------------------------ one child
 
     def _spawn(self, retry: bool = True) -> Child:
+        """A fresh child; a zygote that does not hand one over in time is replaced, once."""
+        if self._exit_pending:
+            self._exit_report()
         if self._control is None:
             self.start()
-        limits = {
-            "memory_mb": self.limits.memory_mb,
-            "cpu_seconds": self.limits.cpu_seconds,
-            "file_mb": self.limits.file_mb,
-        }
+        order = {"kind": "spawn", "limits": self.limits.for_worker(), "namespaces": self.want_namespaces}
+        fds: list[int] = []
         try:
-            write_frame(self._control.fileno(), {"kind": "spawn", "limits": limits}, time.monotonic() + 10)
-            _, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+            write_frame(self._control.fileno(), order, time.monotonic() + ZYGOTE_TIMEOUT)
+            if select.select([self._control], [], [], ZYGOTE_TIMEOUT)[0]:
+                kind, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+                self.namespaces = kind == b"N"  # "S": a worker in the zygote's namespaces
         except (OSError, TimeoutError):
             fds = []
-        if not fds:  # the zygote is gone (killed from outside?): start a new one, once
-            stderr = self._stop_zygote()
+        if not fds:  # the zygote is gone or stuck: start a new one, once
             if not retry:
-                raise RuntimeError(f"the sandbox cannot start workers: {stderr}")
-            self.start()
+                raise RuntimeError(f"the sandbox cannot start workers: {self._stop_zygote()}")
+            self._replace_zygote()
             return self._spawn(retry=False)
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
@@ -251,70 +346,104 @@ class Sandbox:
 
     def _end_child(self, child: Child) -> dict[str, Any]:
         """SIGKILL the child (through the zygote) and return how it ended."""
+        self._release_child(child)
+        return self._exit_report()
+
+    def _release_child(self, child: Child) -> None:
+        """Order the child's end without waiting for it: the report is read before the next
+        spawn, so the zygote's teardown and its making of the next worker overlap our work."""
         child.sock.close()
+        self._exit_pending = True
         try:
-            write_frame(self._control.fileno(), {"kind": "kill"}, time.monotonic() + 5)
+            write_frame(self._control.fileno(), {"kind": "kill"}, time.monotonic() + ZYGOTE_TIMEOUT)
+        except (OSError, TimeoutError, AttributeError):
+            pass  # the report will not come either: _exit_report replaces the zygote
+
+    def _exit_report(self) -> dict[str, Any]:
+        self._exit_pending = False
+        deadline = time.monotonic() + ZYGOTE_TIMEOUT
+        try:
             while True:
-                report = read_frame(self._control.fileno(), time.monotonic() + 10)
+                report = read_frame(self._control.fileno(), deadline)
                 if report.get("kind") == "exited":
-                    return plain(report["status"])
-        except (OSError, EOFError, TimeoutError, ProtocolError):
+                    status = plain(report.get("status"))
+                    if not isinstance(status, dict):
+                        raise ProtocolError("malformed exit report")
+                    return status
+        except (OSError, EOFError, TimeoutError, ProtocolError, AttributeError):
             self._stop_zygote()  # the zygote misbehaved: never reuse it
-            return {"exit_code": None, "killed_by_grader": True}
+            self.restarts += 1
+            return {"exit_code": None, "killed_by_grader": True, "zygote_replaced": True}
 
     def _exchange(
         self,
         child: Child,
         message: dict[str, Any],
-        timeout: float,
-        on_frame: Callable[[dict[str, Any]], bool],
+        clock: Clock,
+        on_frame: Callable[[dict[str, Any]], bool | str],
     ) -> None:
-        """Send one message, then feed replies to on_frame until it returns True."""
-        deadline = time.monotonic() + timeout
+        """Send one message, then feed replies to on_frame until it returns True
+        (PROGRESS renews the deadline)."""
+        deadline = clock.deadline()
         try:
             child.channel.write(message, deadline)
-            while not on_frame(child.channel.read(deadline)):
-                pass
+            while (answer := on_frame(child.channel.read(deadline))) is not True:
+                if answer == PROGRESS:
+                    deadline = clock.deadline()
         except TimeoutError:
-            raise ChildFailed("timeout", N_("no answer within {seconds} s"), seconds=f"{timeout:g}") from None
+            raise clock.failure(deadline) from None
         except EOFError:
             raise ChildFailed("crash", N_("the Python process running your code ended")) from None
         except (ProtocolError, OSError) as error:
             raise ChildFailed(
-                "invalid", N_("your answer could not be read: {reason}"), reason=str(error)
+                "invalid", N_("your answer could not be read: {reason}"), reason=str(error)[:500]
             ) from None
 
-    def _load(self, child: Child, units: list[dict[str, str]], files: dict[str, str]) -> LoadReport:
+    def _load(
+        self,
+        child: Child,
+        units: list[dict[str, str]],
+        files: dict[str, str],
+        clock: Clock,
+    ) -> LoadReport:
         report = LoadReport()
         progress = {"unit": -1}
 
-        def on_frame(frame: dict[str, Any]) -> bool:
-            if frame.get("kind") == "unit":
-                progress["unit"] = int(plain(frame.get("index")))
-                return False
+        def on_frame(frame: dict[str, Any]) -> bool | str:
+            if frame.get("kind") == "unit":  # each unit has its own load timeout
+                index = plain(frame.get("index"))
+                progress["unit"] = index if type(index) is int else -1
+                return PROGRESS
             if frame.get("kind") != "loaded":
                 raise ProtocolError("unexpected message while loading")
-            loaded = plain(frame)
-            report.units = [
-                UnitReport(str(u["name"]), bool(u["ok"]), u.get("error")) for u in loaded["units"]
-            ]
-            report.defined = [str(name) for name in loaded.get("defined") or []]
+            names = [unit["name"] for unit in units]
+            report.units = [UnitReport(*unit) for unit in records.unit_reports(frame.get("units"), names)]
+            report.defined = records.defined_names(frame.get("defined"))
             report.answers = frame.get("answers")
-            report.printed = str(loaded.get("printed") or "")
+            report.printed = records.printed(frame.get("printed"))
             return True
 
+        message = {"kind": "load", "units": units, "files": files}
         try:
-            self._exchange(
-                child, {"kind": "load", "units": units, "files": files}, self.limits.load_timeout, on_frame
-            )
+            self._exchange(child, message, clock, on_frame)
         except ChildFailed as failure:
             failure.unit = progress["unit"]  # type: ignore[attr-defined]
             raise
         return report
 
-    def _call(self, child: Child, call: Call) -> CallOutcome:
+    def _call(
+        self,
+        child: Child,
+        call: Call,
+        clock: Clock,
+        account: StandInAccount,
+    ) -> CallOutcome:
         count = self._case_count(call)
         outcome = CallOutcome("ok", [None] * count)
+        this_call = StandInAccount(
+            min(account.calls, self.limits.stand_in_calls_per_call),
+            min(account.nbytes, self.limits.stand_in_mb_per_call << 20),
+        )
         message = {
             "kind": "call",
             "function": call.function,
@@ -322,18 +451,17 @@ class Sandbox:
             "cases": call.cases,
             "functions": call.functions,
             "stand_ins": call.stand_ins,
+            "stand_in_budget": {"calls": this_call.calls, "bytes": this_call.nbytes},
         }
 
         def record(item: Any) -> None:
             index = plain(item.get("index")) if isinstance(item, dict) else None
-            if not isinstance(index, int) or not 0 <= index < count:
+            if type(index) is not int or not 0 <= index < count:
                 raise ProtocolError("result for a case that was not asked")
-            error = item.get("error")
-            mutated = plain(item.get("mutated")) or []
             outcome.results[index] = CaseResult(
                 value=item.get("value"),
-                error={str(k): str(v) for k, v in plain(error).items()} if isinstance(error, dict) else None,
-                mutated=[i for i in mutated if isinstance(i, int)] if isinstance(mutated, list) else [],
+                error=records.error_record(item.get("error")),
+                mutated=records.mutated_indices(item.get("mutated")),
             )
 
         def on_frame(frame: dict[str, Any]) -> bool:
@@ -346,26 +474,31 @@ class Sandbox:
                     record(item)
                 return False
             if kind == "callback":
-                self._answer_callback(child, call, frame)
+                spent = this_call.spend(child.channel.last_size) and account.spend(child.channel.last_size)
+                self._answer_callback(child, call, frame, spent)
                 return False
             if kind == "done":
-                outcome.printed = str(plain(frame.get("printed")) or "")
+                outcome.printed = records.printed(frame.get("printed"))
                 return True
-            raise ProtocolError(f"unexpected message {kind!r}")
+            raise ProtocolError("unexpected message")
 
-        self._exchange(child, message, call.timeout, on_frame)
+        self._exchange(child, message, clock, on_frame)
         return outcome
 
-    def _answer_callback(self, child: Child, call: Call, frame: dict[str, Any]) -> None:
-        name = str(plain(frame.get("function")))
-        if call.callback is None or name not in call.stand_ins + list(call.functions):
+    def _answer_callback(self, child: Child, call: Call, frame: dict[str, Any], within_budget: bool) -> None:
+        name = records.text(plain(frame.get("function")), 100)
+        args = plain(frame.get("args"))
+        available = call.callback is not None and name in call.stand_ins + list(call.functions)
+        if not within_budget:
+            reply = {"kind": "callback_result", "error": STAND_INS_SPENT}
+        elif not available or not isinstance(args, list):
             reply = {"kind": "callback_result", "error": f"{name} is not available here"}
         else:
             try:
-                reply = {"kind": "callback_result", "value": call.callback(name, plain(frame.get("args")))}
+                reply = {"kind": "callback_result", "value": call.callback(name, args)}
             except Exception as error:  # the student's arguments were wrong for the real function
-                reply = {"kind": "callback_result", "error": f"{type(error).__name__}: {error}"}
-        child.channel.write(reply, time.monotonic() + 5)
+                reply = {"kind": "callback_result", "error": f"{type(error).__name__}: {error}"[:500]}
+        child.channel.write(reply, time.monotonic() + ZYGOTE_TIMEOUT)
 
     # ------------------------------------------------------------ the narrow API
 
@@ -389,15 +522,20 @@ class Sandbox:
 class Session:
     """A submission in a worker. A unit that hangs or kills the worker at load is left out
     and the rest loaded again; a call that breaks the worker gets a fresh one for the next.
+    All of it, loads and calls, within the submission's time budget.
     """
 
     def __init__(self, sandbox: Sandbox, units: list[dict[str, str]], files: dict[str, str]) -> None:
         self.sandbox, self.units, self.files = sandbox, units, files
+        limits = sandbox.limits
+        self.deadline = time.monotonic() + limits.submission_seconds
+        self.stand_ins = StandInAccount(limits.stand_in_calls, limits.stand_in_mb << 20)
         self.skipped: set[int] = set()
         self.child: Child | None = None
         self.answered = 0  # calls the current child has answered
         self.report: LoadReport | None = None
         self.unloadable: ChildFailed | None = None
+        self.restarts_before = sandbox.restarts
 
     def __enter__(self) -> Session:
         return self
@@ -407,26 +545,36 @@ class Session:
 
     def close(self) -> None:
         if self.child is not None:
-            self.sandbox._end_child(self.child)
+            self.sandbox._release_child(self.child)
             self.child = None
+
+    @property
+    def zygote_replaced(self) -> bool:
+        """Whether the sandbox had to be restarted while serving this submission."""
+        return self.sandbox.restarts > self.restarts_before
+
+    def _clock(self, timeout: float) -> Clock:
+        return Clock(timeout, self.deadline, self.sandbox.limits.submission_seconds)
 
     def _ensure_child(self) -> bool:
         """A loaded child, or False when the code cannot be loaded at all."""
         while self.child is None and self.unloadable is None:
+            clock = self._clock(self.sandbox.limits.load_timeout)
+            if clock.spent():
+                self._give_up(clock.failure(self.deadline))
+                return False
             child = self.sandbox._spawn()
             live = [u if i not in self.skipped else {**u, "source": ""} for i, u in enumerate(self.units)]
             try:
-                report = self.sandbox._load(child, live, self.files)
+                report = self.sandbox._load(child, live, self.files, clock)
             except ChildFailed as failure:
                 self.sandbox._end_child(child)
                 unit = getattr(failure, "unit", -1)
-                if 0 <= unit < len(self.units) and unit not in self.skipped:
+                out_of_budget = failure.detail == BUDGET_SPENT
+                if 0 <= unit < len(self.units) and unit not in self.skipped and not out_of_budget:
                     self.skipped.add(unit)  # that unit hangs or kills the worker: load without it
                     continue
-                self.unloadable = failure
-                self.report = LoadReport(
-                    units=[UnitReport("(load)", False, {"type": failure.status, "message": str(failure)})]
-                )
+                self._give_up(failure)
                 return False
             for i in self.skipped:
                 message = {"type": "Timeout", "message": N_("this code did not finish running")}
@@ -434,6 +582,13 @@ class Session:
             self.child, self.answered = child, 0
             self.report = self.report or report
         return self.child is not None
+
+    def _give_up(self, failure: ChildFailed) -> None:
+        self.unloadable = failure
+        if self.report is None:
+            self.report = LoadReport(
+                units=[UnitReport("(load)", False, {"type": failure.status, "message": str(failure)})]
+            )
 
     def load(self) -> LoadReport:
         self._ensure_child()
@@ -448,13 +603,15 @@ class Session:
                     failure.status, [None] * count, detail=failure.detail, detail_values=failure.values
                 )
             try:
-                outcome = self.sandbox._call(self.child, call)
+                outcome = self.sandbox._call(self.child, call, self._clock(call.timeout), self.stand_ins)
                 self.answered += 1
                 return outcome
             except ChildFailed as failure:
                 status = self.sandbox._end_child(self.child)
                 retry = failure.status != "timeout" and self.answered > 0
                 self.child = None
+                if failure.detail == BUDGET_SPENT:  # no worker for the calls that are left
+                    self.unloadable = failure
                 if retry:  # an earlier call may have left something behind (a thread scribbling
                     continue  # on the channel): once more, in a fresh worker, before charging this step
                 detail, values = _explain_end(failure, status)
@@ -464,7 +621,9 @@ class Session:
 def _explain_end(failure: ChildFailed, status: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """Why the child stopped, as a message template and its values."""
     sig, code = status.get("signal"), status.get("exit_code")
-    if failure.status == "timeout":
+    if status.get("zygote_replaced"):
+        return ZYGOTE_REPLACED, {}
+    if failure.status in ("timeout", "invalid"):  # its own reason; the exit (on our closing) follows
         return failure.detail, failure.values
     if sig is None:  # it ended on its own, even if our kill order crossed its exit
         if code is None:

@@ -167,6 +167,7 @@ class Channel:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self._buffer = bytearray()
+        self.last_size = 0  # bytes of the last frame read
 
     def _take(self, n: int, deadline: float | None) -> bytes:
         while len(self._buffer) < n:
@@ -183,7 +184,13 @@ class Channel:
         return data
 
     def read(self, deadline: float | None = None) -> dict[str, Any]:
-        return _parse(lambda n: self._take(n, deadline))
+        self.last_size = 0
+
+        def take(n: int) -> bytes:
+            self.last_size += n
+            return self._take(n, deadline)
+
+        return _parse(take)
 
     def write(self, message: dict[str, Any], deadline: float | None = None) -> None:
         write_frame(self.fd, message, deadline)

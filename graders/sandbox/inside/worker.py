@@ -1,74 +1,35 @@
-"""The untrusted side: a zygote that forks one limited child per submission.
+"""The untrusted side's worker: one submission's code, loaded once, answering the grader's calls.
 
-Started fresh (never forked from the grader), it imports numpy once and then waits
-on its control socket. For each submission it forks a child, applies limits, and
-hands the grader one end of a new socketpair; the child loads the student's code and
-answers calls on it. The child never holds the control socket, so it can neither
-read another submission nor forge the zygote's reports; the zygote kills it with
-SIGKILL when the grader says so, and reports how it ended.
-
-Run as a script: ``python -I -S worker.py CONTROL_FD SITE_DIR SCRATCH_ROOT [WRITABLE...]``;
-every WRITABLE folder (and SCRATCH_ROOT) is emptied after each child.
-It imports nothing of the project but its sibling protocol.py.
+It runs in a fork of the zygote (zygote.py), already confined (confine.py), and talks
+to the grader only over its own socket. Everything it sends is plain data; the
+grader checks all of it again, so this file's care (capped output, errors described
+without trusting the error object) keeps honest students' messages useful, not the
+grader safe.
 """
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import io
 import linecache
 import os
-import resource
-import select
-import shutil
-import signal
-import socket
 import sys
 import time
 import traceback
 import types
 
-SANDBOX_UID = 65534  # nobody
-PRELOADED: dict[str, list] = {}  # shared inputs, sent once to the zygote, inherited by every child
+import numpy as np
+from protocol import CallbackRef, Channel, plain, write_frame
+
 OUTPUT_CAP = 8192
-CLONE_THREAD = 0x00010000
-
-
-def _bootstrap(site_dir: str) -> None:
-    """numpy (and the seccomp binding) from site_dir, then site_dir off the path again."""
-    os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    sys.path.insert(1, site_dir)
-    import numpy  # imported once here, shared by every child
-
-    try:
-        import pyseccomp  # noqa: F401
-    except Exception:  # absent, or libseccomp missing: the grader reports the weaker isolation
-        pass
-    sys.path.remove(site_dir)
-    _warm_up(numpy)
-
-
-def _warm_up(np) -> None:
-    """Run numpy's common paths once, so every forked child starts with them initialised."""
-    x = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
-    for _ in range(3):
-        y = (1 / (1 + np.exp(-x))) @ x.T + np.log1p(np.abs(x)).sum(axis=0).mean()
-        np.einsum("ij,kj->ik", x, x)
-        np.array_equal(x, y.copy(), equal_nan=True)
-        np.where(x > 0, np.tanh(x), np.maximum(x, 0.0)).astype(np.float64).tobytes()
-
-
-def _seccomp_module():
-    return sys.modules.get("pyseccomp")
-
-
-# ---------------------------------------------------------------- the child
+TEXT_CAP = 2000  # characters of an error message
+UNSENDABLE = (ValueError, TypeError, OverflowError, RecursionError, MemoryError)
+_type_name = type.__dict__["__name__"].__get__  # a metaclass cannot lie about it
+_str_cut = str.__getitem__
+_format_exception_only = traceback.format_exception_only  # before student code can patch it
 
 
 class CappedWriter(io.TextIOBase):
-    """sys.stdout/stderr of the child: keeps the first OUTPUT_CAP characters, drops the rest."""
+    """sys.stdout/stderr of the worker: keeps the first OUTPUT_CAP characters, drops the rest."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -79,7 +40,7 @@ class CappedWriter(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        text = str(text)
+        text = plain_text(text, OUTPUT_CAP)
         room = OUTPUT_CAP - self.size
         if room > 0:
             self.parts.append(text[:room])
@@ -94,215 +55,192 @@ class CappedWriter(io.TextIOBase):
         return out
 
 
-def _apply_limits(limits: dict, scratch: str) -> None:
-    os.setsid()
-    mem = int(limits.get("memory_mb", 1024)) << 20
-    with open("/proc/self/statm") as f:
-        current = int(f.read().split()[0]) * resource.getpagesize()
-    for which, value in (
-        (resource.RLIMIT_AS, current + mem),
-        (resource.RLIMIT_CPU, int(limits.get("cpu_seconds", 60))),
-        (resource.RLIMIT_FSIZE, int(limits.get("file_mb", 16)) << 20),
-        (resource.RLIMIT_NOFILE, 64),
-        (resource.RLIMIT_CORE, 0),
-    ):
-        resource.setrlimit(which, (value, value))
-    if os.getuid() == 0:  # no isolation layer did it: drop root ourselves
-        os.chown(scratch, SANDBOX_UID, SANDBOX_UID)
-        os.setgroups([])
-        os.setgid(SANDBOX_UID)
-        os.setuid(SANDBOX_UID)
-    seccomp = _seccomp_module()
-    if seccomp is not None:
-        pid = os.getpid()
-        f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-        deny = seccomp.ERRNO(errno.EPERM)
-        for name in (
-            "fork",
-            "vfork",
-            "execve",
-            "execveat",
-            "ptrace",
-            "process_vm_readv",
-            "process_vm_writev",
-            "socket",
-            "tkill",
-            "setsid",
-            "setpgid",
-        ):
-            f.add_rule(deny, name)
-        f.add_rule(
-            deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0)
-        )  # processes, not threads
-        f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")  # glibc falls back to clone
-        f.add_rule(deny, "kill", seccomp.Arg(0, seccomp.NE, pid))  # signal nobody but itself
-        f.add_rule(deny, "tgkill", seccomp.Arg(0, seccomp.NE, pid))
-        f.load()
+def plain_text(value: object, cap: int) -> str:
+    """At most `cap` characters of value as an exact str, whatever its __str__ does."""
+    try:
+        text = value if type(value) is str else str(value)
+        return _str_cut(text, slice(0, cap)) if isinstance(text, str) else "?"
+    except BaseException:  # a student's __str__ may raise anything
+        return "?"
 
 
-def _child(sock: socket.socket, limits: dict, scratch: str) -> None:
-    import numpy as np
-    from protocol import CallbackRef, Channel, plain, write_frame
+class StandInBudget:
+    """How many stand-in calls, and argument bytes, the grader will still answer."""
 
-    fd = sock.fileno()
-    channel = Channel(fd)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for target in (0, 1, 2):
-        os.dup2(devnull, target)
-    os.closerange(3, fd)
-    os.closerange(fd + 1, 1 << 16)
-    os.chdir(scratch)
-    os.environ.clear()
-    os.environ.update(HOME=scratch, TMPDIR=scratch, LANG="C.UTF-8", OPENBLAS_NUM_THREADS="1")
-    _apply_limits(limits, scratch)
-    out = CappedWriter()
-    sys.stdout = sys.stderr = out
-    sys.stdin = io.StringIO("")
-    module = types.ModuleType("submission")
-    namespace = module.__dict__
-    unit_names: set[str] = set()
+    def __init__(self, calls: int, nbytes: int) -> None:
+        self.calls, self.nbytes = calls, nbytes
 
-    def send(message: dict) -> None:
-        write_frame(fd, message)
+    def spend(self, nbytes: int) -> None:
+        self.calls -= 1
+        self.nbytes -= nbytes
+        if self.calls < 0 or self.nbytes < 0:
+            raise RuntimeError("the grader's stand-ins answer no more calls for this submission")
 
-    def send_results(items: list) -> None:
-        """One frame for many cases; an answer that cannot be sent fails alone."""
-        try:
-            write_frame(fd, {"kind": "results", "items": items})
-        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError):
-            for item in items:
-                try:
-                    write_frame(fd, {"kind": "results", "items": [item]})
-                except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as error:
-                    unsent = {"type": "InvalidReturn", "message": f"the answer cannot be sent: {error}"[:500]}
-                    write_frame(fd, {"kind": "results", "items": [{"index": item["index"], "error": unsent}]})
 
-    def describe_error(error: BaseException) -> dict:
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename in unit_names]
-        where = f"{frames[-1].filename}, line {frames[-1].lineno}: {frames[-1].line}" if frames else ""
-        text = "".join(traceback.format_exception_only(type(error), error)).strip()
-        function = frames[-1].name if frames else ""
-        return {
-            "type": type(error).__name__,
-            "message": text[:2000],
-            "where": where[:500],
-            "function": function,
-        }
+class Worker:
+    """The student's module and the calls on it."""
 
-    def load(message: dict) -> None:
+    def __init__(self, fd: int, scratch: str) -> None:
+        self.fd = fd
+        self.channel = Channel(fd)
+        self.scratch = scratch
+        self.out = CappedWriter()
+        self.module = types.ModuleType("submission")
+        self.namespace = self.module.__dict__
+        self.unit_names: set[str] = set()
+        self.budget = StandInBudget(0, 0)
+
+    def serve(self, preloaded: dict[str, list]) -> None:
+        sys.stdout = sys.stderr = self.out
+        sys.stdin = io.StringIO("")
+        self.preloaded = preloaded
+        while True:
+            try:
+                message = plain(self.channel.read())
+            except EOFError:
+                os._exit(0)
+            kind = message.get("kind")
+            if kind == "load":
+                self.load(message)
+            elif kind == "call":
+                self.call(message)
+            else:
+                os._exit(0)
+
+    def send(self, message: dict) -> None:
+        write_frame(self.fd, message)
+
+    # ------------------------------------------------------------ loading
+
+    def load(self, message: dict) -> None:
         for relpath, text in (message.get("files") or {}).items():
-            path = os.path.join(scratch, relpath)
+            path = os.path.join(self.scratch, relpath)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-        sys.path.insert(0, scratch)
-        sys.modules["submission"] = module
-        namespace["get_ipython"] = _NullShell  # notebook magics become calls that do nothing
+        sys.path.insert(0, self.scratch)
+        sys.modules["submission"] = self.module
+        self.namespace["get_ipython"] = _NullShell  # notebook magics become calls that do nothing
         report = []
         for index, unit in enumerate(message["units"]):
             name, source = unit["name"], unit["source"]
-            unit_names.add(name)
+            self.unit_names.add(name)
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
-            send({"kind": "unit", "index": index})
+            self.send({"kind": "unit", "index": index})
             try:
-                exec(compile(source, name, "exec", dont_inherit=True), namespace)
+                exec(compile(source, name, "exec", dont_inherit=True), self.namespace)
                 report.append({"name": name, "ok": True})
             except BaseException as error:  # SystemExit and KeyboardInterrupt lose only this unit
-                report.append({"name": name, "ok": False, "error": describe_error(error)})
-        answers = namespace.get("ANSWERS")
-        send(
+                report.append({"name": name, "ok": False, "error": self.describe(error)})
+        answers = self.namespace.get("ANSWERS")
+        self.send(
             {
                 "kind": "loaded",
                 "units": report,
-                "defined": sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_")),
+                "defined": sorted(k for k, v in self.namespace.items() if callable(v) and k[:1] != "_"),
                 "answers": answers if isinstance(answers, dict) else None,
-                "printed": out.take(),
+                "printed": self.out.take(),
             }
         )
 
-    def stand_in(name: str):
-        def ask_grader(*args):
-            write_frame(fd, {"kind": "callback", "function": name, "args": list(args)})
-            reply = channel.read()
-            if "error" in reply:
-                raise RuntimeError(reply["error"])
-            return plain(reply["value"])
+    # ------------------------------------------------------------ calling
 
-        ask_grader.__name__ = name
-        return ask_grader
-
-    def resolve(value, functions):
-        if isinstance(value, CallbackRef):
-            spec = functions.get(value.name)
-            return _local_function(spec, np) if spec else stand_in(value.name)
-        if isinstance(value, dict):
-            return {k: resolve(v, functions) for k, v in value.items()}
-        if isinstance(value, list):
-            return [resolve(v, functions) for v in value]
-        if isinstance(value, np.ndarray):  # a fresh copy per call: a step that wrote into its
-            return value.copy()  # inputs must not change what the next call is given
-        return value
-
-    def snapshot(args):
-        return [
-            {k: v.copy() for k, v in a.items()}
-            if isinstance(a, dict)
-            else (a.copy() if isinstance(a, np.ndarray) else None)
-            for a in args
-        ]
-
-    def changed(before, after) -> bool:
-        if isinstance(before, dict):
-            return any(changed(before[k], after.get(k)) for k in before)
-        if isinstance(before, np.ndarray):
-            return not (
-                isinstance(after, np.ndarray)
-                and after.shape == before.shape
-                and np.array_equal(after, before, equal_nan=True)
-            )
-        return False
-
-    def call(message: dict) -> None:
+    def call(self, message: dict) -> None:
         name = message["function"]
-        originals = {n: namespace.get(n) for n in message.get("stand_ins") or []}
-        namespace.update({n: stand_in(n) for n in originals})
-        fn = namespace.get(name)
+        budget = message.get("stand_in_budget") or {}
+        self.budget = StandInBudget(int(budget.get("calls", 0)), int(budget.get("bytes", 0)))
+        originals = {n: self.namespace.get(n) for n in message.get("stand_ins") or []}
+        self.namespace.update({n: self.stand_in(n) for n in originals})
+        fn = self.namespace.get(name)
         functions = message.get("functions") or {}
-        cases = PRELOADED.get(message.get("preloaded"), []) + message["cases"]
+        cases = self.preloaded.get(message.get("preloaded"), []) + message["cases"]
         batch, flushed = [], time.monotonic()
         for index, case in enumerate(cases):
-            args = resolve(case, functions)
-            before = snapshot(args)
+            args = _resolve(case, functions, self.stand_in)
+            before = _snapshot(args)
             try:
                 if not callable(fn):
                     raise NameError(f"name {name!r} is not defined")
                 value = fn(*args)
             except BaseException as error:  # a step's failure is its own, whatever it raises
-                batch.append({"index": index, "error": describe_error(error)})
+                batch.append({"index": index, "error": self.describe(error)})
             else:
-                mutated = [i for i, (b, a) in enumerate(zip(before, args, strict=True)) if changed(b, a)]
+                mutated = [i for i, (b, a) in enumerate(zip(before, args, strict=True)) if _changed(b, a)]
                 batch.append({"index": index, "value": value, "mutated": mutated})
             if time.monotonic() - flushed > 0.05:  # a later hang must not lose these
-                send_results(batch)
+                self.send_results(batch)
                 batch, flushed = [], time.monotonic()
         if batch:
-            send_results(batch)
-        for n, original in originals.items():
-            namespace[n] = original
-        send({"kind": "done", "printed": out.take()})
+            self.send_results(batch)
+        self.namespace.update(originals)
+        self.send({"kind": "done", "printed": self.out.take()})
 
-    while True:
+    def send_results(self, items: list) -> None:
+        """One frame for many cases; an answer that cannot be sent fails alone."""
         try:
-            message = plain(channel.read())
-        except EOFError:
-            os._exit(0)
-        kind = message.get("kind")
-        if kind == "load":
-            load(message)
-        elif kind == "call":
-            call(message)
-        else:
-            os._exit(0)
+            self.send({"kind": "results", "items": items})
+        except UNSENDABLE:
+            for item in items:
+                try:
+                    self.send({"kind": "results", "items": [item]})
+                except UNSENDABLE as error:
+                    why = "the answer cannot be sent: " + plain_text(error, 400)
+                    unsent = {"type": "InvalidReturn", "message": why}
+                    self.send({"kind": "results", "items": [{"index": item["index"], "error": unsent}]})
+
+    def stand_in(self, name: str):
+        """A function that asks the grader for the reference answer, within the budget."""
+
+        def ask_grader(*args):
+            args = list(args)
+            self.budget.spend(_nbytes(args))
+            write_frame(self.fd, {"kind": "callback", "function": name, "args": args})
+            reply = self.channel.read()
+            if "error" in reply:
+                raise RuntimeError(plain_text(reply["error"], TEXT_CAP))
+            return plain(reply["value"])
+
+        ask_grader.__name__ = name
+        return ask_grader
+
+    # ------------------------------------------------------------ describing errors
+
+    def describe(self, error: BaseException) -> dict:
+        """A short, plain-string record of an error, whatever the error object does."""
+        try:
+            kind = plain_text(_type_name(type(error)), 200)
+        except BaseException:
+            kind = "Exception"
+        frames = self._frames(error)
+        where = f"{frames[-1][0]}, line {frames[-1][1]}: {frames[-1][3]}" if frames else ""
+        try:
+            message = plain_text("".join(_format_exception_only(type(error), error)).strip(), TEXT_CAP)
+        except BaseException:  # its __str__ or attributes raise: say what we can
+            message = f"{kind}: {plain_text(error, TEXT_CAP)}"
+        return {
+            "type": kind,
+            "message": message,
+            "where": plain_text(where, 500),
+            "function": frames[-1][2] if frames else "",
+        }
+
+    def _frames(self, error: BaseException) -> list[tuple[str, int, str, str]]:
+        """(file, line, function, source line) of the traceback's frames in the student's units."""
+        frames = []
+        try:
+            tb = BaseException.__dict__["__traceback__"].__get__(error)
+            for _ in range(1000):
+                if tb is None:
+                    break
+                code = tb.tb_frame.f_code
+                filename = plain_text(code.co_filename, 200)
+                if filename in self.unit_names:
+                    line = plain_text(linecache.getline(filename, tb.tb_lineno).strip(), 300)
+                    frames.append((filename, int(tb.tb_lineno), plain_text(code.co_name, 200), line))
+                tb = tb.tb_next
+        except BaseException:  # a poisoned traceback costs only the location
+            return frames
+        return frames
 
 
 class _NullShell:
@@ -312,7 +250,54 @@ class _NullShell:
         return lambda *args, **kwargs: None
 
 
-def _local_function(spec: dict, np):
+def _nbytes(value) -> int:
+    """About how many bytes value takes on the wire."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (list, tuple)):
+        return 8 + sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return 8 + sum(_nbytes(v) + len(str(k)) for k, v in value.items())
+    if isinstance(value, str):
+        return len(value)
+    return 8
+
+
+def _resolve(value, functions: dict, stand_in):
+    if isinstance(value, CallbackRef):
+        spec = functions.get(value.name)
+        return _local_function(spec) if spec else stand_in(value.name)
+    if isinstance(value, dict):
+        return {k: _resolve(v, functions, stand_in) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, functions, stand_in) for v in value]
+    if isinstance(value, np.ndarray):  # a fresh copy per call: a step that wrote into its
+        return value.copy()  # inputs must not change what the next call is given
+    return value
+
+
+def _snapshot(args):
+    return [
+        {k: v.copy() for k, v in a.items()}
+        if isinstance(a, dict)
+        else (a.copy() if isinstance(a, np.ndarray) else None)
+        for a in args
+    ]
+
+
+def _changed(before, after) -> bool:
+    if isinstance(before, dict):
+        return any(_changed(before[k], after.get(k)) for k in before)
+    if isinstance(before, np.ndarray):
+        return not (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and np.array_equal(after, before, equal_nan=True)
+        )
+    return False
+
+
+def _local_function(spec: dict):
     """A test function the grader describes by data, run here without a round trip.
 
     "poly": f(θ) = Σ c·θ² + Σ d·θ³, the f of a numerical-gradient check; curvature ≥ 14
@@ -325,110 +310,3 @@ def _local_function(spec: dict, np):
         return float((c * theta**2).sum() + (d * theta**3).sum())
 
     return f
-
-
-# ---------------------------------------------------------------- the zygote
-
-
-def _make_undumpable() -> None:
-    """No process of the same uid may read or write the zygote's memory through /proc."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except Exception:
-        pass
-
-
-def _wipe(folders: list[str]) -> None:
-    """Empty every folder a child could write to, so nothing reaches the next submission."""
-    for folder in folders:
-        try:
-            entries = os.listdir(folder)
-        except OSError:
-            continue
-        for entry in entries:
-            path = os.path.join(folder, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-
-
-def main() -> None:
-    control_fd, site_dir, scratch_root = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    writable = [scratch_root, *sys.argv[4:]]
-    _bootstrap(site_dir)
-    from protocol import plain, read_frame, write_frame
-
-    _make_undumpable()
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    control = socket.socket(fileno=control_fd)
-    write_frame(control_fd, {"kind": "ready", "seccomp": _seccomp_module() is not None})
-    serial = 0
-    while True:
-        try:
-            message = plain(read_frame(control_fd))
-        except EOFError:
-            return
-        if message.get("kind") == "preload":  # inputs every child will be called with
-            PRELOADED.update(message["sets"])
-            continue
-        if message.get("kind") != "spawn":
-            continue
-        serial += 1
-        scratch = os.path.join(scratch_root, f"run-{serial}")
-        os.makedirs(scratch, mode=0o700)
-        mine, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                control.close()
-                mine.close()
-                _child(theirs, message.get("limits") or {}, scratch)
-            finally:
-                os._exit(70)
-        theirs.close()
-        socket.send_fds(control, [b"S"], [mine.fileno()])
-        mine.close()
-        status = _supervise(pid, control_fd, lambda fd: plain(read_frame(fd)))
-        _wipe(writable)
-        write_frame(control_fd, {"kind": "exited", "status": status})
-
-
-def _supervise(pid: int, control_fd: int, read_order) -> dict:
-    """Wait for the child to end, killing it when the grader asks; how it ended."""
-    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-    killed = False
-    while True:
-        watch = [control_fd] + ([pidfd] if pidfd is not None else [])
-        ready, _, _ = select.select(watch, [], [], None if pidfd is not None else 0.01)
-        done, wait_status = os.waitpid(pid, os.WNOHANG)
-        if not done and control_fd in ready:
-            try:
-                order = read_order(control_fd)
-            except EOFError:
-                order = {"kind": "kill"}
-            if order.get("kind") == "kill":
-                killed = True
-                for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-                    try:
-                        kill()
-                    except ProcessLookupError:
-                        pass
-                done, wait_status = os.waitpid(pid, 0)
-        if done:
-            if pidfd is not None:
-                os.close(pidfd)
-            try:
-                os.killpg(pid, signal.SIGKILL)  # anything it left in its session goes too
-            except (ProcessLookupError, PermissionError):
-                pass
-            if os.WIFSIGNALED(wait_status):
-                return {"signal": os.WTERMSIG(wait_status), "killed_by_grader": killed}
-            return {"exit_code": os.WEXITSTATUS(wait_status), "killed_by_grader": killed}
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,65 @@
+"""What the grader keeps of the worker's reports: plain strings and numbers of bounded size.
+
+The worker runs the student's code in its own process, so anything it sends may be
+forged: a report of the wrong shape, a "string" that is a dict, a message of a
+megabyte. These functions turn a received report into the grader's own plain
+values, or raise ProtocolError where the report's shape is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backprop_lab.graders.sandbox.inside.protocol import ProtocolError, plain
+
+ERROR_FIELDS = {"type": 100, "message": 2000, "where": 500, "function": 100}
+PRINTED_CAP = 10_000
+NAMES_CAP = 1000
+
+
+def text(value: Any, cap: int) -> str:
+    """value if it is a plain string (cut to cap characters), else the empty string."""
+    return value[:cap] if type(value) is str else ""
+
+
+def error_record(raw: Any) -> dict[str, str] | None:
+    """An error as the four plain strings the grader shows (or None where there was none)."""
+    if raw is None:
+        return None
+    raw = plain(raw)
+    if not isinstance(raw, dict):
+        raw = {"message": "the error could not be described"}
+    record = {key: text(raw.get(key), cap) for key, cap in ERROR_FIELDS.items()}
+    record["type"] = record["type"] or "Error"
+    return record
+
+
+def printed(raw: Any) -> str:
+    return text(plain(raw), PRINTED_CAP)
+
+
+def defined_names(raw: Any) -> list[str]:
+    names = plain(raw)
+    if not isinstance(names, list):
+        return []
+    return [name[:200] for name in names[:NAMES_CAP] if type(name) is str]
+
+
+def unit_reports(raw: Any, names: list[str]) -> list[tuple[str, bool, dict[str, str] | None]]:
+    """(name, ok, error) for every unit sent, named by the grader, not by the worker."""
+    if not isinstance(raw, list) or len(raw) != len(names):
+        raise ProtocolError("a load report for other units than were sent")
+    reports = []
+    for name, unit in zip(names, raw, strict=True):
+        if not isinstance(unit, dict):
+            raise ProtocolError("malformed unit report")
+        ok = plain(unit.get("ok")) is True
+        reports.append((name, ok, None if ok else error_record(unit.get("error") or {})))
+    return reports
+
+
+def mutated_indices(raw: Any) -> list[int]:
+    indices = plain(raw)
+    if not isinstance(indices, list):
+        return []
+    return [i for i in indices[:NAMES_CAP] if type(i) is int]
