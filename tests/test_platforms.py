@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jsonschema
@@ -85,10 +86,10 @@ def check_gradescope_results(data: dict) -> None:
     assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
 
 
-def grade_with_the_cli_library(path: Path, out: Path) -> dict[str, float]:
-    """`backprop-lab grade`'s scores for one submission: step id → score, and "total"."""
-    (result,) = grade_paths([path], out, GradingConfig(), jobs=1, show_progress=False)
-    return {"total": result.score, **{s.id: s.score for s in result.steps}}
+def graded_by_backprop_lab_grade(paths: list[Path], out: Path) -> list[dict[str, float]]:
+    """`backprop-lab grade`'s scores for each submission: step id → score, and "total"."""
+    results = grade_paths(paths, out, GradingConfig(), jobs=1, show_progress=False)
+    return [{"total": r.score, **{s.id: s.score for s in r.steps}} for r in results]
 
 
 # ------------------------------------------------------------------ what generate writes
@@ -230,11 +231,11 @@ def test_the_gradescope_autograder_installs_and_grades_as_backprop_lab_grade_doe
         for name, source in cases.items():
             data = _run_autograder({"backprop.py": source}, sid=name)
             check_gradescope_results(data)
-            (tmp_path / name).mkdir()
-            (tmp_path / name / "backprop.py").write_text(source)
-            expected = grade_with_the_cli_library(tmp_path / name, tmp_path / f"graded-{name}")
             scores[name] = {"total": data["score"], **{t["name"]: t["score"] for t in data["tests"]}}
-            assert scores[name] == expected, name
+            (tmp_path / name).mkdir()  # the same folder, named as Gradescope's metadata names it
+            (tmp_path / name / "backprop.py").write_text(source)
+        expected = graded_by_backprop_lab_grade([tmp_path / name for name in cases], tmp_path / "graded")
+        assert scores == dict(zip(cases, expected, strict=True))
         assert scores["correct"]["total"] == 100
         assert scores["one_bug"][BUGGY_STEP] == 0 and scores["one_bug"]["total"] == 100 - 15
         # The student's code could not read /autograder/source: its sigmoid raised.
@@ -318,20 +319,26 @@ def test_the_classroom_workflow_scores_as_backprop_lab_grade_does(tmp_path) -> N
 
     bin_dir = _runner_python(tmp_path / "runner")
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path / "home"), "FORCE_COLOR": "true"}
-    for name, source in {"correct": BASE, "one_bug": BUGGY}.items():
-        repo = tmp_path / name
-        shutil.copytree(template, repo)
-        (repo / "backprop.py").write_text(source)
-        verdicts = {s["with"]["test-name"]: _command_grader(s, repo, env) for s in graders}
-        earned = sum(s["with"]["max-score"] for s in graders if verdicts[s["with"]["test-name"]][0])
-        expected = grade_with_the_cli_library(repo / "backprop.py", tmp_path / f"graded-{name}")
-        assert earned == expected["total"], (name, {k: v[1][-800:] for k, v in verdicts.items() if not v[0]})
-        if name == "one_bug":
-            passed, output = verdicts[BUGGY_STEP]
-            assert not passed and "single_path" in output  # the step's own feedback, printed
-            assert expected[BUGGY_STEP] == 0
-        else:
-            assert earned == 100
+    repos = {"correct": BASE, "one_bug": BUGGY}
+    for name, source in repos.items():
+        shutil.copytree(template, tmp_path / name)
+        (tmp_path / name / "backprop.py").write_text(source)
+    _command_grader(graders[0], tmp_path / "correct", env)  # the first setup-command installs SPEC
+
+    def workflow_run(repo: Path) -> dict[str, tuple[bool, str]]:
+        return {s["with"]["test-name"]: _command_grader(s, repo, env) for s in graders}
+
+    with ThreadPoolExecutor(2) as pool:  # two students' repositories, each run as the action runs it
+        verdicts = dict(zip(repos, pool.map(workflow_run, [tmp_path / n for n in repos]), strict=True))
+    graded = graded_by_backprop_lab_grade([tmp_path / n / "backprop.py" for n in repos], tmp_path / "graded")
+    expected = dict(zip(repos, graded, strict=True))
+    for name in repos:
+        earned = sum(s["with"]["max-score"] for s in graders if verdicts[name][s["with"]["test-name"]][0])
+        failing = {k: v[1][-800:] for k, v in verdicts[name].items() if not v[0]}
+        assert earned == expected[name]["total"], (name, failing)
+    assert expected["correct"]["total"] == 100 and expected["one_bug"][BUGGY_STEP] == 0
+    passed, output = verdicts["one_bug"][BUGGY_STEP]
+    assert not passed and "single_path" in output  # the step's own feedback, printed
 
     lint = _actionlint()
     if lint is None:

@@ -151,7 +151,7 @@ def write_template(
             bundled[catalog.relative_to(course.path.parent).as_posix()] = catalog
         course_option = " --course course.toml"
     check = f"backprop-lab check {ASSIGNMENT}.py{course_option}"
-    setup = f"backprop-lab --version >/dev/null 2>&1 || python -m pip install -q {spec}"
+    setup = f"command -v backprop-lab >/dev/null || python -m pip install -q {spec}"
     texts = {
         f"{ASSIGNMENT}.py": student_module(lang, course),
         f"{ASSIGNMENT}.ipynb": nbformat.writes(notebook(lang, course)) + "\n",
