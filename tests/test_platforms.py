@@ -22,7 +22,8 @@ from click.testing import CliRunner
 
 from backprop_lab.cli import main
 from backprop_lab.exercises.catalog import Course
-from backprop_lab.grade_class import grade_paths
+from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
+from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.platforms import github_classroom, gradescope
 from tests.submissions import BASE, CORPUS, buggy_submissions, replace_function
@@ -86,9 +87,10 @@ def check_gradescope_results(data: dict) -> None:
     assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
 
 
-def graded_by_backprop_lab_grade(paths: list[Path], out: Path) -> list[dict[str, float]]:
-    """`backprop-lab grade`'s scores for each submission: step id → score, and "total"."""
-    results = grade_paths(paths, out, GradingConfig(), jobs=1, show_progress=False)
+def graded_by_backprop_lab_grade(paths: list[Path], out: Path, secret: Path) -> list[dict[str, float]]:
+    """`backprop-lab grade --secret-file SECRET`'s scores for each submission: step id → score, "total"."""
+    config = grading_config(None, out, secret)
+    results = grade_paths(paths, out, config, jobs=1, show_progress=False)
     return [{"total": r.score, **{s.id: s.score for s in r.steps}} for r in results]
 
 
@@ -112,9 +114,12 @@ def test_the_autograder_zip_is_uploadable_reproducible_and_ships_what_it_install
     assert f"wheels/{wheel.name}" in names
     assert f"pip install -q --no-cache-dir /autograder/source/wheels/{wheel.name}\n" in setup
     assert "--lang zh" in run and "/autograder/submission " in run
+    (tmp_path / "c" / "instructor").mkdir(parents=True)
+    (tmp_path / "c" / "instructor" / SECRET_FILE).write_text("s" * 64 + "\n")
     default = gradescope.write_autograder(tmp_path / "c")
     with zipfile.ZipFile(default) as archive:
         assert "pip install -q backprop-lab==0.1.0\n" in archive.read("setup.sh").decode()
+        assert archive.read("secret") == b"s" * 64 + b"\n"  # grading cases no student can compute
 
 
 def test_a_broken_grading_still_answers_the_student_in_the_spec_format(tmp_path) -> None:
@@ -234,7 +239,9 @@ def test_the_gradescope_autograder_installs_and_grades_as_backprop_lab_grade_doe
             scores[name] = {"total": data["score"], **{t["name"]: t["score"] for t in data["tests"]}}
             (tmp_path / name).mkdir()  # the same folder, named as Gradescope's metadata names it
             (tmp_path / name / "backprop.py").write_text(source)
-        expected = graded_by_backprop_lab_grade([tmp_path / name for name in cases], tmp_path / "graded")
+        secret = out / "instructor" / SECRET_FILE
+        assert (AUTOGRADER / "source" / "secret").read_text() == secret.read_text()
+        expected = graded_by_backprop_lab_grade([tmp_path / n for n in cases], tmp_path / "graded", secret)
         assert scores == dict(zip(cases, expected, strict=True))
         assert scores["correct"]["total"] == 100
         assert scores["one_bug"][BUGGY_STEP] == 0 and scores["one_bug"]["total"] == 100 - 15
@@ -330,7 +337,9 @@ def test_the_classroom_workflow_scores_as_backprop_lab_grade_does(tmp_path) -> N
 
     with ThreadPoolExecutor(2) as pool:  # two students' repositories, each run as the action runs it
         verdicts = dict(zip(repos, pool.map(workflow_run, [tmp_path / n for n in repos]), strict=True))
-    graded = graded_by_backprop_lab_grade([tmp_path / n / "backprop.py" for n in repos], tmp_path / "graded")
+    secret = out / "instructor" / SECRET_FILE  # the instructor's grading, on the course's own cases
+    files = [tmp_path / name / "backprop.py" for name in repos]
+    graded = graded_by_backprop_lab_grade(files, tmp_path / "graded", secret)
     expected = dict(zip(repos, graded, strict=True))
     for name in repos:
         earned = sum(s["with"]["max-score"] for s in graders if verdicts[name][s["with"]["test-name"]][0])
