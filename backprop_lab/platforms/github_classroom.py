@@ -101,9 +101,10 @@ def workflow(points: dict[str, int], setup: str, check: str) -> str:
 def student_readme(spec: str, check: str, lang: str) -> str:
     """What a student reads first: where to write, how to check, what the grader runs."""
     module = f"{ASSIGNMENT}.py"
+    title = tr(lang, N_("Backpropagation through the chain rule"))
     return "\n".join(
         [
-            f"# {tr(lang, N_('Backpropagation through the chain rule'))}",
+            f"# {title}",
             "",
             tr(
                 lang,

@@ -26,7 +26,8 @@ def problems(result: SubmissionResult, lang: str) -> list[str]:
 
 def overview(result: SubmissionResult, lang: str) -> str:
     """Markdown: the score, then anything wrong with the submission as a whole."""
-    lines = [f"**{tr(lang, N_('Score'))}: {result.score:g} / {result.max_score:g}**"]
+    score = tr(lang, N_("Score"))
+    lines = [f"**{score}: {result.score:g} / {result.max_score:g}**"]
     found = problems(result, lang)
     if found:
         lines += ["", *(f"- {line}" for line in found)]
