@@ -252,7 +252,7 @@ def test_the_gradescope_autograder_installs_and_grades_as_backprop_lab_grade_doe
 
         empty = _run_autograder({}, sid="nobody-submitted")
         check_gradescope_results(empty)
-        assert empty["score"] == 0 and "No backprop.py or notebook" in empty["output"]
+        assert empty["score"] == 0 and "or notebook was found in the submission" in empty["output"]
     finally:
         shutil.rmtree(AUTOGRADER, ignore_errors=True)
 

@@ -34,8 +34,7 @@ from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import load
 from backprop_lab.platforms.install import pip_arguments
-from backprop_lab.platforms.summary import overview
-from backprop_lab.report import gradescope as gradescope_tests
+from backprop_lab.report import gradescope as gradescope_results
 
 ZIP_NAME = "autograder.zip"
 SOURCE = "/autograder/source"
@@ -144,18 +143,9 @@ def write_autograder(
 
 
 def results_json(result: SubmissionResult, lang: str) -> dict[str, Any]:
-    """Gradescope's results.json for one graded submission: a test per step, all in Markdown."""
-    data = gradescope_tests(result, lang)
-    for test in data["tests"]:
-        test["output_format"] = "md"
-    data.update(
-        score=result.score,
-        output=overview(result, lang),
-        output_format="md",
-        test_output_format="md",
-        stdout_visibility="hidden",
-    )
-    return data
+    """Gradescope's results.json for one graded submission: a test per step, all in Markdown;
+    the grader's log (stdout) is for the instructor only."""
+    return {**gradescope_results(result, lang), "stdout_visibility": "hidden"}
 
 
 def not_graded(config: GradingConfig, lang: str, error: BaseException) -> dict[str, Any]:

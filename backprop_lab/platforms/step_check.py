@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from backprop_lab.feedback import step_feedback
+from backprop_lab.feedback import code_span, step_feedback, submission_reasons
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import Submission
-from backprop_lab.platforms.summary import problems
 
 
 def cache_dir() -> Path:
@@ -34,8 +33,9 @@ def grade_cached(submission: Submission, config: GradingConfig) -> tuple[Submiss
 def step_report(result: SubmissionResult, step_id: str, lang: str) -> tuple[str, bool]:
     """Markdown for one step (after anything wrong with the whole file) and whether it earned full marks."""
     step = next(s for s in result.steps if s.id == step_id)
-    lines = [f"- {line}" for line in problems(result, lang)]
+    lines = [f"- {reason}" for reason in submission_reasons(result, lang, code_span)]
     if lines:
         lines.append("")
-    lines.append(step_feedback(step, lang))
+    unrunnable = tuple(code_span(unit["name"]) for unit in result.units)
+    lines.append(step_feedback(step, lang, unrunnable))
     return "\n".join(lines), step.score >= step.max_score
