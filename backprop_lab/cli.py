@@ -243,9 +243,12 @@ def grade(
     help="Your student id, for your personal numbers (default: the file's name).",
 )
 @course_option
+@click.option(
+    "--step", help="Check one step: its feedback, and exit 0 exactly when it earns full marks (CI graders)."
+)
 @lang_option
 @bad_input_is_an_error
-def check(file: Path, student: str | None, course: Path | None, lang: str) -> None:
+def check(file: Path, student: str | None, course: Path | None, step: str | None, lang: str) -> None:
     """Check your work before submitting, on public practice cases. Exit 0 only at full marks.
 
     The practice cases are never the grading cases: a file that only knows their answers fails.
@@ -265,6 +268,20 @@ def check(file: Path, student: str | None, course: Path | None, lang: str) -> No
             f"{file} holds {len(found)} submissions ({names}); check one file or one student's folder",
             param_hint="FILE",
         )
+    if step is not None:
+        from backprop_lab.platforms.step_check import grade_cached, step_report
+
+        if step not in config.points:
+            raise click.BadParameter(
+                f"{step!r}; the course's steps: {', '.join(config.points)}", param_hint="--step"
+            )
+        result, isolation = grade_cached(found[0] if student is None else load(file, sub_id=student), config)
+        text, passed = step_report(result, step, lang)
+        notice = isolation_notice(isolation)
+        if notice:
+            click.echo(notice, err=True)
+        click.echo(text)
+        sys.exit(0 if passed else 1)
     with Grader(config) as grader:
         result = grader.grade(found[0] if student is None else load(file, sub_id=student))
         notice = isolation_notice(grader.isolation_used)
@@ -325,8 +342,9 @@ def discovery_table(submissions: list) -> str:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["py", "ipynb", "nbgrader"]),
-    help="What to write (default: all three).",
+    type=click.Choice(["py", "ipynb", "nbgrader", "gradescope", "github-classroom"]),
+    help="What to write (default: py, ipynb, nbgrader); gradescope: gradescope/autograder.zip; "
+    "github-classroom: a template repository in github-classroom/.",
 )
 @click.option(
     "--roster",
@@ -335,17 +353,37 @@ def discovery_table(submissions: list) -> str:
 )
 @course_option
 @click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
+@click.option(
+    "--install",
+    "spec",
+    metavar="SPEC",
+    help="How Gradescope and GitHub Classroom install backprop-lab with pip: a requirement, a wheel, "
+    "a path, index options (default: this version from PyPI).",
+)
 @lang_option
 @bad_input_is_an_error
 def generate(
-    out: Path, formats: tuple[str, ...], roster: Path | None, course: Path | None, force: bool, lang: str
+    out: Path,
+    formats: tuple[str, ...],
+    roster: Path | None,
+    course: Path | None,
+    force: bool,
+    spec: str | None,
+    lang: str,
 ) -> None:
     """Generate the assignment from the reference solution: stubs, notebooks, an nbgrader course."""
     from backprop_lab.exercises.catalog import Course
     from backprop_lab.exercises.generate import FORMATS
     from backprop_lab.exercises.generate import generate as write_assignment
+    from backprop_lab.platforms import github_classroom, gradescope
 
-    written = write_assignment(out, lang, formats or FORMATS, Course.load(course), roster, force=force)
+    chosen = Course.load(course)
+    assignment = tuple(f for f in formats if f in FORMATS) if formats else FORMATS
+    written = write_assignment(out, lang, assignment, chosen, roster, force=force)
+    if "gradescope" in formats:
+        written.append(gradescope.write_autograder(out, chosen, spec, lang))
+    if "github-classroom" in formats:
+        written += github_classroom.write_template(out, chosen, spec, lang)
     for path in written:
         click.echo(str(path))
 
