@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -89,7 +90,7 @@ class Step:
     functions: tuple[str, ...] = ()  # arguments that are test functions described by data (the f of a check)
     module: str | None = None  # an instructor's file defining the step; None for the package's own
 
-    @property
+    @cached_property
     def params(self) -> tuple[str, ...]:
         """The arguments every call passes, in order (those without a default)."""
         signature = inspect.signature(self.reference)
