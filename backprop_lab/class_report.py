@@ -48,20 +48,17 @@ TEXT = {
     "step": N_("step"),
     "pass_rate": N_("passed"),
     "pass_rate_chart": N_("Share of the class that passed each step"),
-    "percent": N_("% of submissions"),
+    "percent": N_("submissions (%)"),
     "failed_properties": N_("properties failed"),
-    "property_failed": N_("{property}: {share:.0f}% failed"),
+    "property_failed": N_("{property}: {share} failed"),
     "misconceptions": N_("Misconceptions"),
-    "misconception": N_("misconception"),
     "shown_by": N_("students"),
-    "hint": N_("hint"),
     "notes": N_("notes"),
     "no_misconceptions": N_("No catalogued misconception was found in this class."),
     "table": N_("Students"),
     "table_help": N_("Click a column heading to sort."),
     "student": N_("student"),
     "flags": N_("flags"),
-    "feedback": N_("feedback"),
     "copying": N_("Possible copying"),
     "copying_help": N_(
         "Pairs whose own code (the stub and the reference removed; names, comments and layout "
@@ -142,7 +139,7 @@ def step_rows(results: list[SubmissionResult], text: dict[str, str]) -> list[dic
                 tried[p.id] += 1
                 failed[p.id] += not p.passed
         properties = [
-            text["property_failed"].format(property=p, share=100 * failed[p] / tried[p])
+            text["property_failed"].format(property=p, share=f"{100 * failed[p] / tried[p]:.0f}%")
             for p in tried
             if failed[p]
         ]
