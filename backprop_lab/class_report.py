@@ -43,7 +43,7 @@ TEXT = {
     "submissions": N_("{count} submissions, mean score {mean:.1f} of {top:g}, median {median:.1f}"),
     "distribution": N_("Score distribution"),
     "score": N_("score"),
-    "students": N_("students"),
+    "count_axis": N_("number of students"),
     "steps": N_("Steps"),
     "step": N_("step"),
     "pass_rate": N_("passed"),
@@ -295,7 +295,7 @@ def render(
         histogram=charts.score_histogram(
             scores,
             top,
-            {"title": chart_text["distribution"], "x": chart_text["score"], "y": chart_text["students"]},
+            {"title": chart_text["distribution"], "x": chart_text["score"], "y": chart_text["count_axis"]},
             font,
         ),
         pass_chart=charts.pass_rates(

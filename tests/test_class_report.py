@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from backprop_lab.charts import cjk_font
 from backprop_lab.class_report import ClassRun, render, step_rows
 from backprop_lab.demo import sample_submissions
 from backprop_lab.grade_class import grade_paths
@@ -103,6 +104,7 @@ def test_the_page_speaks_chinese() -> None:
     page = render(made_class(), GradingConfig(), "zh", META)
     assert '<html lang="zh">' in page and "班级报告" in page and "常见错误" in page
     assert "missing_transpose 的提示" in page
+    assert ("font-notice" in page) == (cjk_font() is None)  # English chart labels only without a CJK font
 
 
 # ------------------------------------------------------------------ in a real browser
