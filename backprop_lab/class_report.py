@@ -36,6 +36,9 @@ NOTES_SECTION = {
     "backward": 6, "sgd_step": 6, "numerical_gradient": 7,
 }  # fmt: skip
 
+SIDE_BY_SIDE = 20  # pairs shown with their code; the rest are named in the students' table
+FLAGGED_NAMES = 3  # partners named in a student's flag
+
 MARKS = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
 
 TEXT = {
@@ -71,7 +74,9 @@ TEXT = {
     "borrowed": N_("{student}'s answers equal {owner}'s personal numbers ({keys})."),
     "no_borrowed": N_("No student answered with another student's personal numbers."),
     "personal": N_("Personal numbers"),
-    "similar_to": N_("similar to {other}"),
+    "similar_to": N_("similar to {others}"),
+    "similar_to_more": N_("similar to {others} and {count} more"),
+    "more_pairs": N_("{count} more pairs reach the threshold; the students' table names them."),
     "answers_of": N_("answers of {other}"),
     "run": N_("This run"),
     "seed": N_("seed"),
@@ -208,18 +213,25 @@ def copy_findings(run: ClassRun | None, threshold: float, text: dict[str, str]) 
                 ),
                 "codes": [_segments(p.codes[i], p.spans[i]) for i in (0, 1)],
             }
-            for p in pairs
+            for p in pairs[:SIDE_BY_SIDE]
         ],
+        "more_pairs": text["more_pairs"].format(count=len(pairs) - SIDE_BY_SIDE)
+        if len(pairs) > SIDE_BY_SIDE
+        else "",
         "borrowed": [
             text["borrowed"].format(student=b.student, owner=b.owner, keys=", ".join(b.keys))
             for b in borrowed
         ],
-        "flags": {
-            sid: [text["similar_to"].format(other=other) for other in others]
-            for sid, others in _partners(pairs).items()
-        },
+        "flags": {sid: [_similar_flag(others, text)] for sid, others in _partners(pairs).items()},
         "borrowed_flags": {b.student: text["answers_of"].format(other=b.owner) for b in borrowed},
     }
+
+
+def _similar_flag(others: list[str], text: dict[str, str]) -> str:
+    named = ", ".join(others[:FLAGGED_NAMES])
+    if len(others) <= FLAGGED_NAMES:
+        return text["similar_to"].format(others=named)
+    return text["similar_to_more"].format(others=named, count=len(others) - FLAGGED_NAMES)
 
 
 def _partners(pairs: list[copying.SimilarPair]) -> dict[str, list[str]]:

@@ -80,28 +80,57 @@ def _spans(slices: np.ndarray) -> list[tuple[int, int]]:
     return [(int(start), int(end)) for start, end in np.reshape(slices, (2, -1)).T]
 
 
+def _positional_share(a, b) -> float:
+    """A cheap estimate of how much of a is found in b: the share of a's k-gram positions matched."""
+    shared = a.hashes & b.hashes
+    total = sum(len(positions) for positions in a.hash_idx.values())
+    return sum(len(a.hash_idx[h]) for h in shared) / total if total else 0.0
+
+
 def similar_pairs(
     sources: dict[str, str], base: list[str], threshold: float = COPY_THRESHOLD
 ) -> list[SimilarPair]:
-    """Every pair whose similarity reaches the threshold, most similar first."""
+    """Every pair whose similarity reaches the threshold, most similar first.
+
+    Identical files are fingerprinted and compared once, and pairs that a cheap estimate
+    puts far below the threshold are not compared in full: a class of hundreds takes seconds.
+    """
     from copydetect import compare_files
 
     boilerplate = np.array(sorted(set().union(*(_fingerprint(code).hashes for code in base))))
-    prints = {sid: _fingerprint(code, boilerplate) for sid, code in sources.items()}
-    prints = {sid: fp for sid, fp in prints.items() if fp.token_coverage > 0}
+    owners: dict[str, list[str]] = {}
+    for sid in sorted(sources):
+        owners.setdefault(sources[sid], []).append(sid)
+    prints = {code: _fingerprint(code, boilerplate) for code in owners}
+    codes = [code for code, fp in prints.items() if fp.token_coverage > 0]
     pairs = []
-    for a, b in combinations(sorted(prints), 2):
-        shared, shares, slices = compare_files(prints[a], prints[b])
-        pair = SimilarPair(
-            a,
-            b,
-            (float(shares[0]), float(shares[1])),
-            (sources[a], sources[b]),
-            (_spans(slices[0]), _spans(slices[1])),
-        )
-        if shared >= MIN_SHARED and pair.similarity >= threshold:
-            pairs.append(pair)
+    for a, b in [(c, c) for c in codes if len(owners[c]) > 1] + list(combinations(codes, 2)):
+        fa, fb = prints[a], prints[b]
+        if a != b and max(_positional_share(fa, fb), _positional_share(fb, fa)) < threshold / 2:
+            continue
+        shared, shares, slices = compare_files(fa, fb)
+        if shared < MIN_SHARED or max(shares) < threshold:
+            continue
+        spans = (_spans(slices[0]), _spans(slices[1]))
+        for first, second in _student_pairs(owners[a], owners[b]):
+            swap = first not in owners[a]
+            pairs.append(
+                SimilarPair(
+                    first,
+                    second,
+                    (float(shares[swap]), float(shares[not swap])),
+                    (sources[first], sources[second]),
+                    (spans[swap], spans[not swap]),
+                )
+            )
     return sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
+
+
+def _student_pairs(these: list[str], those: list[str]) -> list[tuple[str, str]]:
+    """Every pair of two different students, one from each list (the same list: each pair once)."""
+    if these is those:
+        return list(combinations(these, 2))
+    return [(min(x, y), max(x, y)) for x in these for y in those]
 
 
 def submitted_answers(submission: Submission) -> dict[str, float]:
@@ -131,24 +160,24 @@ def submitted_answers(submission: Submission) -> dict[str, float]:
     return found
 
 
-def _equal(answers: dict[str, float], values: dict[str, float]) -> list[str]:
-    return [
-        key
-        for key, number in answers.items()
-        if math.isclose(number, values[key], rel_tol=ANSWER_RTOL, abs_tol=ANSWER_ATOL)
-    ]
-
-
 def borrowed_answers(answers: dict[str, dict[str, float]]) -> list[BorrowedAnswers]:
-    """Students whose answers are another student's personal values rather than their own."""
-    personal = {sid: personal_answers(sid) for sid in answers}
+    """Students whose answers are another student's personal values rather than their own.
+
+    Compared as the grader compares an answer (np.isclose with its tolerances), against
+    every classmate's values at once.
+    """
+    owners = sorted(answers)
+    personal = np.array([[personal_answers(sid)[key] for key in ANSWER_KEYS] for sid in owners])
     flagged = []
-    for student, given in sorted(answers.items()):
-        own = set(_equal(given, personal[student]))
-        for owner in sorted(answers):
-            if owner == student:
-                continue
-            shared = [key for key in _equal(given, personal[owner]) if key not in own]
-            if len(shared) >= MIN_BORROWED:
-                flagged.append(BorrowedAnswers(student, owner, shared))
+    for row, student in enumerate(owners):
+        keys = [key for key in ANSWER_KEYS if key in answers[student]]
+        if len(keys) < MIN_BORROWED:
+            continue
+        columns = [ANSWER_KEYS.index(key) for key in keys]
+        given = np.array([answers[student][key] for key in keys])
+        close = np.isclose(given, personal[:, columns], rtol=ANSWER_RTOL, atol=ANSWER_ATOL)
+        borrowed = close & ~close[row]  # equal to the owner's value, and not to their own
+        for other in np.flatnonzero(borrowed.sum(axis=1) >= MIN_BORROWED):  # never the student's own row
+            shared = [key for key, hit in zip(keys, borrowed[other], strict=True) if hit]
+            flagged.append(BorrowedAnswers(student, owners[other], shared))
     return flagged

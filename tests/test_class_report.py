@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backprop_lab.charts import cjk_font
-from backprop_lab.class_report import ClassRun, render, step_rows
+from backprop_lab.class_report import SIDE_BY_SIDE, ClassRun, render, step_rows
 from backprop_lab.demo import sample_submissions
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.grade import GradingConfig
@@ -98,6 +98,16 @@ def test_what_a_student_controls_is_text_never_html() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert 'href="feedback/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.html"' in page
     assert "<mark>" in page and "similar to amy" in page
+
+
+def test_a_class_of_copies_shows_a_few_pairs_side_by_side_and_names_the_rest() -> None:
+    class_ = [Submission(f"s{i:02d}", "x", units=[{"name": "m.py", "source": LOOPS}]) for i in range(12)]
+    results = [SubmissionResult(s.id, 0, 20, [step("sigmoid", "failed")]) for s in class_]
+    page = render(results, GradingConfig(), "en", META, ClassRun(class_))
+    pairs = 12 * 11 // 2
+    assert page.count('<div class="pair">') == SIDE_BY_SIDE < pairs
+    assert f"{pairs - SIDE_BY_SIDE} more pairs reach the threshold" in page
+    assert page.count('<span class="flag">similar to s') == 12 and "and 8 more" in page  # 3 of 11 named
 
 
 def test_the_page_speaks_chinese() -> None:
