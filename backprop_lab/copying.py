@@ -167,7 +167,7 @@ def borrowed_answers(answers: dict[str, dict[str, float]]) -> list[BorrowedAnswe
     every classmate's values at once.
     """
     owners = sorted(answers)
-    personal = np.array([[personal_answers(sid)[key] for key in ANSWER_KEYS] for sid in owners])
+    personal = np.array([[values[key] for key in ANSWER_KEYS] for values in map(personal_answers, owners)])
     flagged = []
     for row, student in enumerate(owners):
         keys = [key for key in ANSWER_KEYS if key in answers[student]]
