@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import statistics
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -288,9 +289,9 @@ def render(
     markdown = mistune.create_markdown(escape=True, plugins=["table"])
     summary = text["submissions"].format(
         count=len(results),
-        mean=sum(scores) / len(scores) if scores else 0.0,
+        mean=statistics.fmean(scores) if scores else 0.0,
         top=top,
-        median=scores[len(scores) // 2] if scores else 0.0,
+        median=statistics.median(scores) if scores else 0.0,
     )
     timing = (
         text["seconds"].format(seconds=run.seconds, count=len(results), jobs=run.jobs)

@@ -79,6 +79,7 @@ def test_the_page_ranks_misconceptions_links_the_notes_and_loads_nothing() -> No
     page = render(made_class(), GradingConfig(), "en", META)
     ranked = re.findall(r'data-misconception="(\w+)"', page)
     assert ranked == ["missing_transpose", "single_path"]
+    assert "4 submissions, mean score 10.0 of 20, median 10.0" in page  # scores 20, 10, 10, 0
     assert "2 students (50%)" in page and "hint for missing_transpose" in page
     assert 'href="#notes-4"' in page and 'id="notes-4"' in page  # the hidden layer's section, inline
     assert "Copy detection did not run" in page  # no code was given to this report
