@@ -9,8 +9,6 @@ code) is escaped by the template; nothing of theirs becomes HTML.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import statistics
 import sys
@@ -81,7 +79,7 @@ TEXT = {
     "answers_of": N_("answers of {other}"),
     "run": N_("This run"),
     "seed": N_("seed"),
-    "fingerprint": N_("fingerprint (seed, points, versions)"),
+    "fingerprint": N_("course secret (its fingerprint)"),
     "isolation": N_("isolation of student code"),
     "timing": N_("timing"),
     "seconds": N_("{seconds:.1f} s for {count} submissions with {jobs} workers"),
@@ -115,20 +113,6 @@ def notes_sections(lang: str) -> dict[int, str]:
         body = re.sub(r"^!\[.*$\n?", "", chunk, flags=re.M)
         sections[number] = "## " + body
     return sections
-
-
-def fingerprint(config: GradingConfig, meta: dict[str, Any]) -> str:
-    """A short hash of what decides every score, to tell two runs' settings apart at a glance."""
-    from importlib.metadata import version
-
-    settings = {
-        "seed": config.seed,
-        "points": config.points,
-        "answers_points": config.answers_points,
-        "hypothesis": meta.get("hypothesis"),
-        "backprop-lab": version("backprop-lab"),
-    }
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def step_rows(results: list[SubmissionResult], text: dict[str, str]) -> list[dict[str, Any]]:
@@ -283,7 +267,7 @@ def render(
     top = max((r.max_score for r in results), default=config.max_score)
     steps = step_rows(results, text)
     misconceptions = misconception_rows(results, lang)
-    copies = copy_findings(run, config.copy_threshold, text)
+    copies = copy_findings(run, config.course.copy_threshold, text)
     sections = notes_sections(lang)
     needed = sorted({m["section"] for m in misconceptions if m["section"]})
     markdown = mistune.create_markdown(escape=True, plugins=["table"])
@@ -321,9 +305,9 @@ def render(
         misconceptions=misconceptions,
         students=student_rows(results, copies),
         copies=copies,
-        threshold_help=text["copying_help"].format(threshold=config.copy_threshold),
+        threshold_help=text["copying_help"].format(threshold=config.course.copy_threshold),
         seed=config.seed,
-        fingerprint=fingerprint(config, meta),
+        fingerprint=meta.get("secret") or config.fingerprint or "—",
         isolation=meta.get("isolation") or "—",
         timing=timing,
         notes={number: Markup(markdown(sections[number])) for number in needed},

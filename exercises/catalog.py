@@ -45,6 +45,7 @@ else:  # pragma: no cover
 
 COPY_THRESHOLD = 0.5  # default share of a student's own code found in another's that flags a pair
 
+
 def _default_steps() -> dict[str, Step]:
     return {step.id: step for step in STEPS}
 

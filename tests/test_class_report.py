@@ -202,7 +202,8 @@ def test_the_class_report_in_a_browser(graded_class) -> None:
     assert seen["ascending"] == sorted(r.score for r in results.values())
     best = max(r.score for r in results.values())
     assert results[seen["descending"][0]].score == best and results[seen["descending"][-1]].score == 0
-    assert HOSTILE_ID in seen["descending"]  # shown as its text
+    hostile = next(r.id for r in results.values() if r.origin.endswith(f"{HOSTILE_ID}.py"))
+    assert hostile in seen["descending"]  # its safe id; the requests above show no <img> ran
     # hal's disguised copy of gus; fay's ANSWERS block is ada's numbers, typed the same
     assert [title.split(":")[0] for title in seen["pairs"]] == ["gus and hal", "ada and fay"]
     assert len(seen["marks"]) == 4 and all(count > 0 for count in seen["marks"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from backprop_lab.copying import (
     borrowed_answers,
     common_base,
@@ -14,6 +16,7 @@ from backprop_lab.copying import (
 )
 from backprop_lab.exercises.assemble import student_module
 from backprop_lab.exercises.catalog import COPY_THRESHOLD, Course
+from backprop_lab.exercises.course_schema import CourseError
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.submissions import Submission
 from backprop_lab.solutions.named import personal_answers
@@ -68,9 +71,11 @@ def test_the_stub_and_the_reference_are_a_common_base_not_copying() -> None:
 def test_the_threshold_comes_from_the_course_file(tmp_path) -> None:
     course_file = tmp_path / "course.toml"
     course_file.write_text('[assignment]\nsteps = ["sigmoid"]\n\n[copying]\nthreshold = 0.8\n')
-    config = GradingConfig.from_course(Course.load(course_file))
-    assert config.copy_threshold == 0.8
-    assert GradingConfig.from_course(Course.load(None)).copy_threshold == COPY_THRESHOLD
+    assert GradingConfig(Course.load(course_file)).course.copy_threshold == 0.8
+    assert GradingConfig().course.copy_threshold == COPY_THRESHOLD
+    course_file.write_text("[copying]\nthreshhold = 0.8\n")
+    with pytest.raises(CourseError, match="did you mean 'threshold'"):  # a typo is not a silent default
+        Course.load(course_file)
     copy = disguise(LOOPS)
     own_step = (
         "def sgd_step(params, grads, lr):\n  return {k: v - lr * grads[k] for k, v in params.items()}\n"
