@@ -38,20 +38,31 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _pyplot(font: str | None):
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["font.sans-serif"] = [*([font] if font else []), "DejaVu Sans"]
     return plt
+
+
+def _fonts(font: str | None):
+    """The labels' fonts for one picture only: other figures (summary.png) keep the defaults."""
+    import matplotlib
+
+    return matplotlib.rc_context(
+        {"font.family": "sans-serif", "font.sans-serif": [*([font] if font else []), "DejaVu Sans"]}
+    )
 
 
 def score_histogram(scores: list[float], top: float, labels: dict[str, str], font: str | None) -> str:
     """How many students got each score band: whole students, ten bands."""
-    plt = _pyplot(font)
+    with _fonts(font):
+        return _histogram(_pyplot(), scores, top, labels)
+
+
+def _histogram(plt, scores: list[float], top: float, labels: dict[str, str]) -> str:
     fig, ax = plt.subplots(figsize=(6, 3.4))
     counts, edges, _ = ax.hist(scores, bins=10, range=(0, top or 1), color="#4878d0", edgecolor="white")
     ax.set(title=labels["title"], xlabel=labels["x"], ylabel=labels["y"])
@@ -64,7 +75,11 @@ def score_histogram(scores: list[float], top: float, labels: dict[str, str], fon
 
 def pass_rates(steps: list[str], rates: list[float], labels: dict[str, str], font: str | None) -> str:
     """Per step, the share of the class that passed it; the weakest steps stand out in red."""
-    plt = _pyplot(font)
+    with _fonts(font):
+        return _bars(_pyplot(), steps, rates, labels)
+
+
+def _bars(plt, steps: list[str], rates: list[float], labels: dict[str, str]) -> str:
     fig, ax = plt.subplots(figsize=(6, 0.32 * len(steps) + 1.2))
     colours = ["#d65f5f" if rate < 50 else "#6acc64" for rate in rates]
     ax.barh(steps[::-1], rates[::-1], color=colours[::-1])

@@ -226,3 +226,11 @@ def test_a_students_feedback_page_from_the_report_in_a_browser(graded_class) -> 
     assert "ben" in seen["heading"]
     assert f"{results['ben'].score:g} / {results['ben'].max_score:g}" in seen["body"]
     assert "missing_transpose" in seen["body"]
+
+
+def test_drawing_the_report_leaves_matplotlibs_settings_to_other_figures() -> None:
+    import matplotlib
+
+    before = {key: matplotlib.rcParams[key] for key in ("font.family", "font.sans-serif")}
+    render(made_class(), GradingConfig(), "zh", META)
+    assert {key: matplotlib.rcParams[key] for key in before} == before  # summary.png is drawn the same
