@@ -63,6 +63,7 @@ def run_demo(out: Path, lang: str = "en") -> tuple[list[SubmissionResult], str]:
         f"assignment:  {out / 'assignment'} ({len(assignment)} files: module, notebook, nbgrader course)",
         f"submissions: {out / 'submissions'}",
         f"results:     {out / 'results'} (results.json, grades.csv, feedback/, summary.png)",
+        f"report:      {out / 'results' / 'report.html'} (the class at a glance, in a browser)",
         "",
     ]
     feedback = (out / "results" / "feedback" / f"{ben.id}.md").read_text()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 
 from backprop_lab import __version__
+from backprop_lab.class_report import ClassRun
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader
@@ -90,6 +92,7 @@ def grade_paths(
     results: list[SubmissionResult | None] = [None] * len(submissions)
     plotting = threading.Thread(target=_import_plotting, daemon=True)
     plotting.start()
+    started = time.perf_counter()
     with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
@@ -100,6 +103,7 @@ def grade_paths(
         bar.close()
     graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded
     isolation_used = isolation_of(graded)
+    run = ClassRun(submissions, time.perf_counter() - started, jobs)
     notice = isolation_notice(isolation_used)
     if notice and show_progress:
         print(notice, file=sys.stderr)
@@ -111,5 +115,5 @@ def grade_paths(
         "isolation": isolation_used,
     }
     plotting.join()
-    write_all(graded, out, config, lang, meta, formats, per_submission=False)
+    write_all(graded, out, config, lang, meta, formats, per_submission=False, run=run)
     return graded

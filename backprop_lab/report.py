@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backprop_lab.class_report import ClassRun, write_class_report
 from backprop_lab.feedback import (
     code_span,
     step_feedback,
@@ -194,7 +195,7 @@ def write_submission_files(
 
 def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig, lang: str,
               meta: dict[str, Any], formats: tuple[str, ...] = (), plot: bool = True,
-              per_submission: bool = True) -> None:  # fmt: skip
+              per_submission: bool = True, run: ClassRun | None = None) -> None:  # fmt: skip
     """Everything `backprop-lab grade` writes into its output folder (per_submission=False: all
     but each submission's own files, already written by `write_submission_files`).
     """
@@ -215,3 +216,4 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
         junit(results, lang).write(out / "junit.xml", encoding="utf-8", xml_declaration=True)
     if plot and results:
         plot_summary(results, out / "summary.png")
+        write_class_report(results, out, config, lang, meta, run)

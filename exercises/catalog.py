@@ -12,6 +12,9 @@ The steps themselves are records (`backprop_steps.STEPS`). A course file (TOML, 
     [points]
     hidden_delta = 20
 
+    [copying]
+    threshold = 0.5     # the class report flags pairs whose own code is this much shared
+
     [[custom_step]]                 # a step of the instructor's own, no package edit needed
     id = "relu_grad"
     points = 5
@@ -40,6 +43,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+COPY_THRESHOLD = 0.5  # default share of a student's own code found in another's that flags a pair
+
 
 def _default_steps() -> dict[str, Step]:
     return {step.id: step for step in STEPS}
@@ -54,6 +59,7 @@ class Course:
     formula_hints: bool = False
     path: Path | None = None  # the course file it was read from
     files: tuple[Path, ...] = ()  # the instructor's files it names (modules, misconception catalogs)
+    copy_threshold: float = COPY_THRESHOLD  # the class report's flag for similar code
 
     @property
     def points(self) -> dict[str, float]:
@@ -117,6 +123,7 @@ class Course:
             bool(assignment.get("formula_hints", False)),
             path.resolve(),
             (*files, *catalogs),
+            float(data.get("copying", {}).get("threshold", COPY_THRESHOLD)),
         )
 
 
@@ -126,4 +133,4 @@ def _rebuilt(path: Path | None, points: dict[str, float], answers_points: float,
         step_id: dataclasses.replace(base.steps.get(step_id) or BY_ID[step_id], points=value)
         for step_id, value in points.items()
     }
-    return Course(steps, answers_points, hints, base.path, base.files)
+    return Course(steps, answers_points, hints, base.path, base.files, base.copy_threshold)

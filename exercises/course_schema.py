@@ -47,7 +47,8 @@ CUSTOM_STEP = {
     "practises": Key("string"),
     "latex": Key("string"),
 }
-TABLES = ("assignment", "points", "custom_step")
+COPYING = {"threshold": Key("number")}
+TABLES = ("assignment", "points", "custom_step", "copying")
 
 
 class CourseError(ValueError):
@@ -161,6 +162,11 @@ def validate(path: Path, step_ids: list[str]) -> dict[str, Any]:
         problem = _type_error("number", value)
         if problem and name in step_ids:
             problems.append((lines.key(name, start) or start, f"[points] {name} {problem}, not {value!r}"))
+    copying = data.get("copying", {})
+    if not isinstance(copying, dict):
+        problems.append((lines.key("copying"), "copying must be a table: [copying]"))
+        copying = {}
+    problems += _check_keys("[copying]", copying, COPYING, lines, lines.table("copying"))
     custom = data.get("custom_step", [])
     if not isinstance(custom, list) or not all(isinstance(entry, dict) for entry in custom):
         problems.append((lines.key("custom_step"), "custom_step must be tables: [[custom_step]]"))

@@ -1,0 +1,328 @@
+"""The instructor's class report: one self-contained HTML page that answers the questions
+asked after grading — how did the class do, which step and which misconception to teach
+again, and did anyone copy.
+
+Styles, script and pictures are inline and a Content-Security-Policy forbids anything
+else, so the page opens offline and can be mailed. Everything a student controls (ids,
+code) is escaped by the template; nothing of theirs becomes HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from backprop_lab import charts, copying
+from backprop_lab.exercises.i18n import N_, tr
+from backprop_lab.exercises.notes import notes_text
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.graders.submissions import Submission
+
+TEMPLATE = Path(__file__).with_name("templates") / "class_report.html.j2"
+
+# The section of the lecture notes that teaches what each step practises.
+NOTES_SECTION = {
+    "sigmoid": 2, "forward": 2, "cross_entropy": 2,
+    "sigmoid_grad": 3, "cross_entropy_grad": 3, "output_delta": 3, "personal_answers": 3,
+    "hidden_delta": 4, "weight_grad": 5, "bias_grad": 5,
+    "backward": 6, "sgd_step": 6, "numerical_gradient": 7,
+}  # fmt: skip
+
+SIDE_BY_SIDE = 20  # pairs shown with their code; the rest are named in the students' table
+FLAGGED_NAMES = 3  # partners named in a student's flag
+
+MARKS = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
+
+TEXT = {
+    "title": N_("Class report"),
+    "submissions": N_("{count} submissions, mean score {mean:.1f} of {top:g}, median {median:.1f}"),
+    "distribution": N_("Score distribution"),
+    "score": N_("score"),
+    "count_axis": N_("number of students"),
+    "steps": N_("Steps"),
+    "step": N_("step"),
+    "pass_rate": N_("passed"),
+    "pass_rate_chart": N_("Share of the class that passed each step"),
+    "percent": N_("submissions (%)"),
+    "failed_properties": N_("properties failed"),
+    "property_failed": N_("{property}: {share} failed"),
+    "misconceptions": N_("Misconceptions"),
+    "shown_by": N_("students"),
+    "notes": N_("notes"),
+    "no_misconceptions": N_("No catalogued misconception was found in this class."),
+    "table": N_("Students"),
+    "table_help": N_("Click a column heading to sort."),
+    "student": N_("student"),
+    "flags": N_("flags"),
+    "copying": N_("Possible copying"),
+    "copying_help": N_(
+        "Pairs whose own code (the stub and the reference removed; names, comments and layout "
+        "ignored) is at least {threshold:.0%} shared. Shared regions are highlighted. "
+        "Similar code is a reason to talk to the students, not proof."
+    ),
+    "similarity": N_("{first} and {second}: {share:.0%} of {owner}'s own code is shared"),
+    "no_pairs": N_("No pair of submissions reaches the threshold."),
+    "copy_not_run": N_("Copy detection did not run: the submitted code was not available to the report."),
+    "borrowed": N_("{student}'s answers equal {owner}'s personal numbers ({keys})."),
+    "no_borrowed": N_("No student answered with another student's personal numbers."),
+    "personal": N_("Personal numbers"),
+    "similar_to": N_("similar to {others}"),
+    "similar_to_more": N_("similar to {others} and {count} more"),
+    "more_pairs": N_("{count} more pairs reach the threshold; the students' table names them."),
+    "answers_of": N_("answers of {other}"),
+    "run": N_("This run"),
+    "seed": N_("seed"),
+    "fingerprint": N_("course secret (its fingerprint)"),
+    "isolation": N_("isolation of student code"),
+    "timing": N_("timing"),
+    "seconds": N_("{seconds:.1f} s for {count} submissions with {jobs} workers"),
+    "not_timed": N_("not measured"),
+    "lecture_notes": N_("Lecture notes, the sections this class needs"),
+    "no_cjk_font": N_(
+        "No font with Chinese glyphs was found, so the pictures are labelled in English. "
+        "Install fonts-noto-cjk or fonts-wqy-microhei."
+    ),
+}
+
+
+@dataclass
+class ClassRun:
+    """What grading knows besides the results: the code that was read, and how long it took."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    seconds: float | None = None
+    jobs: int = 1
+
+
+def _text(lang: str) -> dict[str, str]:
+    return {key: tr(lang, message) for key, message in TEXT.items()}
+
+
+def notes_sections(lang: str) -> dict[int, str]:
+    """The lecture notes' numbered sections (Markdown), figures left out: the page loads nothing."""
+    sections = {}
+    for chunk in re.split(r"^## ", notes_text(lang), flags=re.M)[1:]:
+        number = int(chunk.split(".", 1)[0])
+        body = re.sub(r"^!\[.*$\n?", "", chunk, flags=re.M)
+        sections[number] = "## " + body
+    return sections
+
+
+def step_rows(results: list[SubmissionResult], text: dict[str, str]) -> list[dict[str, Any]]:
+    """Per step: its pass rate, and for each named property the share of the class that failed it."""
+    step_ids = list(dict.fromkeys(s.id for r in results for s in r.steps))
+    rows = []
+    for step_id in step_ids:
+        graded = [s for r in results for s in r.steps if s.id == step_id]
+        rate = 100 * sum(s.status == "passed" for s in graded) / len(graded)
+        tried: Counter[str] = Counter()
+        failed: Counter[str] = Counter()
+        for s in graded:
+            for p in s.properties:
+                tried[p.id] += 1
+                failed[p.id] += not p.passed
+        properties = [
+            text["property_failed"].format(property=p, share=f"{100 * failed[p] / tried[p]:.0f}%")
+            for p in tried
+            if failed[p]
+        ]
+        rows.append({"id": step_id, "rate": rate, "properties": properties})
+    return rows
+
+
+def misconception_rows(results: list[SubmissionResult], lang: str) -> list[dict[str, Any]]:
+    """Misconceptions ranked by how many students show them, each with its hint and notes section."""
+    students: dict[str, set[str]] = {}
+    steps: dict[str, list[str]] = {}
+    hints: dict[str, str] = {}
+    for r in results:
+        for s in r.steps:
+            for mid in s.misconceptions:
+                students.setdefault(mid, set()).add(r.id)
+                steps.setdefault(mid, [])
+                if s.id not in steps[mid]:
+                    steps[mid].append(s.id)
+                hints.setdefault(mid, s.hints.get(mid, {}).get(lang, ""))
+    ranked = sorted(students, key=lambda mid: (-len(students[mid]), mid))
+    return [
+        {
+            "id": mid,
+            "count": len(students[mid]),
+            "share": 100 * len(students[mid]) / len(results),
+            "steps": steps[mid],
+            "hint": hints[mid],
+            "section": next((NOTES_SECTION[s] for s in steps[mid] if s in NOTES_SECTION), None),
+        }
+        for mid in ranked
+    ]
+
+
+def _segments(code: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """code cut into (text, shared) pieces, for the template to escape and highlight."""
+    pieces, at = [], 0
+    for start, end in sorted(spans):
+        start = max(start, at)
+        if start > at:
+            pieces.append((code[at:start], False))
+        if end > start:
+            pieces.append((code[start:end], True))
+        at = max(at, end)
+    pieces.append((code[at:], False))
+    return pieces
+
+
+def copy_findings(run: ClassRun | None, threshold: float, text: dict[str, str]) -> dict[str, Any] | None:
+    """Similar pairs (with highlighted code) and borrowed personal numbers; None without the code."""
+    if run is None or not run.submissions:
+        return None
+    sources = {s.id: copying.source_of(s) for s in run.submissions}
+    pairs = copying.similar_pairs(sources, copying.common_base(), threshold)
+    borrowed = copying.borrowed_answers({s.id: copying.submitted_answers(s) for s in run.submissions})
+    return {
+        "pairs": [
+            {
+                "first": p.first,
+                "second": p.second,
+                "title": text["similarity"].format(
+                    first=p.first,
+                    second=p.second,
+                    share=p.similarity,
+                    owner=p.first if p.shares[0] >= p.shares[1] else p.second,
+                ),
+                "codes": [_segments(p.codes[i], p.spans[i]) for i in (0, 1)],
+            }
+            for p in pairs[:SIDE_BY_SIDE]
+        ],
+        "more_pairs": text["more_pairs"].format(count=len(pairs) - SIDE_BY_SIDE)
+        if len(pairs) > SIDE_BY_SIDE
+        else "",
+        "borrowed": [
+            text["borrowed"].format(student=b.student, owner=b.owner, keys=", ".join(b.keys))
+            for b in borrowed
+        ],
+        "flags": {sid: [_similar_flag(others, text)] for sid, others in _partners(pairs).items()},
+        "borrowed_flags": {b.student: text["answers_of"].format(other=b.owner) for b in borrowed},
+    }
+
+
+def _similar_flag(others: list[str], text: dict[str, str]) -> str:
+    named = ", ".join(others[:FLAGGED_NAMES])
+    if len(others) <= FLAGGED_NAMES:
+        return text["similar_to"].format(others=named)
+    return text["similar_to_more"].format(others=named, count=len(others) - FLAGGED_NAMES)
+
+
+def _partners(pairs: list[copying.SimilarPair]) -> dict[str, list[str]]:
+    partners: dict[str, list[str]] = {}
+    for p in pairs:
+        partners.setdefault(p.first, []).append(p.second)
+        partners.setdefault(p.second, []).append(p.first)
+    return partners
+
+
+def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for r in sorted(results, key=lambda r: r.id):
+        flags = list((copies or {}).get("flags", {}).get(r.id, []))
+        borrowed = (copies or {}).get("borrowed_flags", {}).get(r.id)
+        rows.append(
+            {
+                "id": r.id,
+                "href": f"feedback/{quote(r.id, safe='')}.html",
+                "score": r.score,
+                "max_score": r.max_score,
+                "steps": [(s.id, s.status, MARKS.get(s.status, "?")) for s in r.steps],
+                "flags": [*flags, *([borrowed] if borrowed else [])],
+            }
+        )
+    return rows
+
+
+def render(
+    results: list[SubmissionResult],
+    config: GradingConfig,
+    lang: str,
+    meta: dict[str, Any],
+    run: ClassRun | None = None,
+) -> str:
+    """The class report as one HTML document."""
+    import jinja2
+    import mistune
+    from markupsafe import Markup
+
+    text = _text(lang)
+    font = charts.cjk_font() if lang != "en" else None
+    chart_text = text if lang == "en" or font else _text("en")
+    notice = text["no_cjk_font"] if lang != "en" and font is None else ""
+    if notice:
+        print(f"notice: {_text('en')['no_cjk_font']}", file=sys.stderr)
+    scores = sorted(r.score for r in results)
+    top = max((r.max_score for r in results), default=config.max_score)
+    steps = step_rows(results, text)
+    misconceptions = misconception_rows(results, lang)
+    copies = copy_findings(run, config.course.copy_threshold, text)
+    sections = notes_sections(lang)
+    needed = sorted({m["section"] for m in misconceptions if m["section"]})
+    markdown = mistune.create_markdown(escape=True, plugins=["table"])
+    summary = text["submissions"].format(
+        count=len(results),
+        mean=statistics.fmean(scores) if scores else 0.0,
+        top=top,
+        median=statistics.median(scores) if scores else 0.0,
+    )
+    timing = (
+        text["seconds"].format(seconds=run.seconds, count=len(results), jobs=run.jobs)
+        if run is not None and run.seconds is not None
+        else text["not_timed"]
+    )
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    return template.render(
+        lang=lang,
+        t=text,
+        summary=summary,
+        notice=notice,
+        histogram=charts.score_histogram(
+            scores,
+            top,
+            {"title": chart_text["distribution"], "x": chart_text["score"], "y": chart_text["count_axis"]},
+            font,
+        ),
+        pass_chart=charts.pass_rates(
+            [s["id"] for s in steps],
+            [s["rate"] for s in steps],
+            {"title": chart_text["pass_rate_chart"], "x": chart_text["percent"]},
+            font,
+        ),
+        steps=steps,
+        misconceptions=misconceptions,
+        students=student_rows(results, copies),
+        copies=copies,
+        threshold_help=text["copying_help"].format(threshold=config.course.copy_threshold),
+        seed=config.seed,
+        fingerprint=meta.get("secret") or config.fingerprint or "—",
+        isolation=meta.get("isolation") or "—",
+        timing=timing,
+        notes={number: Markup(markdown(sections[number])) for number in needed},
+    )
+
+
+def write_class_report(
+    results: list[SubmissionResult],
+    out: Path,
+    config: GradingConfig,
+    lang: str,
+    meta: dict[str, Any],
+    run: ClassRun | None = None,
+) -> Path:
+    """DIR/report.html; returns its path."""
+    path = out / "report.html"
+    path.write_text(render(results, config, lang, meta, run), encoding="utf-8")
+    return path
