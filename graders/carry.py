@@ -8,7 +8,9 @@ Two ways, tried in turn for a failed step whose building blocks (`Step.uses`) al
 2. Composition. Where the student's step reaches its building blocks some other way
    (methods of a class, private helpers), the reference step is run on the trusted side
    with its building blocks replaced by the student's own (called in the sandbox): if the
-   student's answers equal that composition, the step itself is right.
+   student's answers equal that composition, the step itself is right. Only where the
+   composition is telling: an answer the student's blocks leave all zero, constant or
+   not finite (a block that returns zeros) is one a wrong step could match too.
 
 Where neither shows the step right, the failed building blocks are named as the likely
 cause, for the student and the instructor.
@@ -17,8 +19,10 @@ cause, for the student and the instructor.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import numpy as np
 
 from backprop_lab.exercises.step import Step
 from backprop_lab.graders import judge
@@ -56,6 +60,34 @@ def composed(step: Step, parts: list[str], session: Session, timeout: float) -> 
     )
 
 
+def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, np.ndarray]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves(inner, f"{path}/{key}")
+    else:
+        yield path, np.asarray(value, dtype=np.float64)
+
+
+def telling(cases: list[Case]) -> bool:
+    """Does every part of the expected answers vary across the cases, finitely?
+
+    A composition whose answer is the same everywhere (zeros from a block that returns
+    zeros) cannot tell a right step from one that returns that constant.
+    """
+    parts: dict[str, list[np.ndarray]] = {}
+    try:
+        for case in cases:
+            for path, leaf in _leaves(case.expected):
+                parts.setdefault(path, []).append(leaf.ravel())
+    except (TypeError, ValueError):
+        return False
+    for values in parts.values():
+        joined = np.concatenate(values)
+        if joined.size < 2 or not np.all(np.isfinite(joined)) or np.ptp(joined) == 0:
+            return False
+    return bool(parts)
+
+
 def _with_expected(cases: list[Case], function: Callable[..., Any]) -> list[Case] | None:
     rebuilt = []
     for case in cases:
@@ -66,7 +98,7 @@ def _with_expected(cases: list[Case], function: Callable[..., Any]) -> list[Case
         except Exception:  # the student's block answered something the reference cannot go on with
             return None
         rebuilt.append(Case(case.args, case.property, expected, size=case.size, repeat_of=case.repeat_of))
-    return rebuilt
+    return rebuilt if telling(rebuilt) else None
 
 
 def carry_forward(

@@ -286,3 +286,35 @@ def test_a_step_cannot_borrow_the_answer_of_a_step_it_is_not_built_from() -> Non
     assert steps["output_delta"].status == "missing"
     assert steps["cross_entropy_grad"].score == 0.0 and steps["cross_entropy_grad"].carried_forward == []
     assert steps["backward"].score == POINTS["backward"]  # built from output_delta: its own code is right
+
+
+ZEROS = """
+import numpy as np
+
+def sigmoid_grad(a):
+    return np.zeros_like(np.asarray(a, dtype=np.float64))
+
+def hidden_delta(A_hidden, W_out, delta_out):
+    return np.zeros((A_hidden.shape[0], W_out.shape[1]))
+
+def weight_grad(delta, A_prev):
+    return np.zeros((delta.shape[1], A_prev.shape[1]))
+
+def bias_grad(delta):
+    return np.zeros(delta.shape[1])
+
+def backward(X, Y, params):
+    return {k: np.zeros_like(v) for k, v in params.items()}
+"""
+
+
+def test_steps_that_return_zeros_earn_nothing_by_composing_blocks_that_return_zeros() -> None:
+    # Composed with the student's own zero blocks, the reference answers zeros too: a
+    # composition that cannot tell a right step from `return 0` is no evidence.
+    with Grader(GradingConfig()) as grader:
+        result = grader.grade(submission("zeros", ZEROS))
+    steps = by_step(result)
+    assert result.score == 0.0
+    for name in ("hidden_delta", "weight_grad", "bias_grad", "backward"):
+        assert steps[name].score == 0.0 and steps[name].carried_forward == []
+    assert "sigmoid_grad" in steps["hidden_delta"].suspects
