@@ -67,10 +67,29 @@ def cases_call(step: Step, cases: list[Case], timeout: float) -> Call:
     return Call(step.id, wire(step, cases, functions), timeout=timeout, functions=functions)
 
 
+# A stand-in runs the reference in the grader's process on the student's arguments: a
+# broadcast or a product of two long vectors would be quadratic in what the student sent.
+# Every array a stand-in accepts is a matrix of at most this many rows and columns.
+STAND_IN_SIDE = 256
+
+
+def _bounded(value: Any) -> Any:
+    """The argument with lists as float arrays, or TypeError if any array is too big to answer."""
+    if isinstance(value, dict):
+        return {key: _bounded(inner) for key, inner in value.items()}
+    if isinstance(value, (list, np.ndarray)):
+        array = np.asarray(value, dtype=np.float64)
+        if array.ndim > 2 or any(side > STAND_IN_SIDE for side in array.shape):
+            raise TypeError(
+                f"stand-ins answer arrays of at most 2 dimensions and {STAND_IN_SIDE} rows and "
+                f"columns; this one has shape {array.shape}"
+            )
+        return array
+    return value
+
+
 def reference_answer(step: Step, args: list[Any]) -> Any:
-    """A stand-in's answer: the reference step on the student's own arguments."""
+    """A stand-in's answer: the reference step on the student's own arguments, if small enough."""
     if len(args) != len(step.params):
         raise TypeError(f"{step.id}() takes {len(step.params)} arguments ({len(args)} given)")
-    return step.reference(
-        *[np.asarray(a, dtype=np.float64) if isinstance(a, (list, np.ndarray)) else a for a in args]
-    )
+    return step.reference(*[_bounded(a) for a in args])

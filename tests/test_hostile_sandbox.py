@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backprop_lab.exercises.backprop_steps import BY_ID
+from backprop_lab.graders.calls import reference_answer
 from backprop_lab.graders.sandbox import runner
 from backprop_lab.graders.sandbox.inside.protocol import Received
 from backprop_lab.graders.sandbox.runner import BUDGET_SPENT, Call, Limits, Sandbox
@@ -258,6 +260,16 @@ def test_a_flood_of_stand_in_callbacks_is_cut_off_in_the_students_process(box) -
     assert value_of(outcomes[-1])[0] == 0  # the submission's budget is spent
     assert len(answered) < limits.stand_in_mb and sum(answered) <= limits.stand_in_mb << 20
     assert_still_serves_correct_answers(box)
+
+
+def test_a_stand_in_refuses_arguments_whose_answer_would_be_quadratic(box) -> None:
+    # The reference runs in the grader's process: 1×12000 by 1×12000 would be 1.15 GB there.
+    def reference(name, args):
+        return reference_answer(BY_ID[name], args)
+
+    call = Call("probe", [[]], timeout=5.0, stand_ins=["weight_grad"], callback=reference)
+    message = value_of(attack(box, "stand_in_quadratic.py", call).outcomes[0])
+    assert "at most 2 dimensions and 256 rows and columns" in message and "(1, 12000)" in message
 
 
 # ---------------------------------------------------------------- the zygote itself
