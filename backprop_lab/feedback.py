@@ -123,6 +123,8 @@ def _array_text(value: Any) -> str:
             return repr(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_array_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):  # already text: a huge array's summary, or a short repr
+        return value
     return repr(value)
 
 

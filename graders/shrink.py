@@ -9,8 +9,11 @@ candidates, never by a clock, so the same submission always gets the same feedba
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from backprop_lab.exercises.draw import readable
 from backprop_lab.exercises.step import Step
@@ -62,14 +65,27 @@ def shrink(
     return None
 
 
-def shown(value: Any) -> Any:
-    """A value as JSON-able lists, for results and feedback."""
-    import numpy as np
+# Numbers of one array kept in the results: numpy's own threshold for printing a summary.
+# A wrong answer of a million numbers teaches nothing more than its shape and corners.
+SHOWN_NUMBERS = 1000
+_short = reprlib.Repr()  # anything else a student returns, in a line or two
+_short.maxlevel, _short.maxlist, _short.maxdict, _short.maxstring = 3, 20, 20, 200
 
+
+def shown(value: Any) -> Any:
+    """A value as JSON-able lists, for results and feedback; a huge array as numpy's summary."""
     if isinstance(value, np.ndarray):
+        if value.size > SHOWN_NUMBERS:
+            summary = np.array2string(value, threshold=SHOWN_NUMBERS, precision=6, separator=", ")
+            return f"array of shape {value.shape}: {summary}"
         return value.tolist()
     if isinstance(value, dict):
         return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, list):  # numbers as an array would be; anything else as a short repr
+        try:
+            return shown(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError):
+            return _short.repr(value)
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     return value

@@ -12,6 +12,7 @@ import shutil
 
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.sandbox.runner import ANSWERS_TOO_LARGE
 from tests.submissions import CORPUS, CORRECT
 
 
@@ -31,3 +32,29 @@ def test_a_class_of_every_attack_ends_with_a_result_for_everyone(tmp_path) -> No
     honest = {r.id: r.score for r in results if r.id.startswith("zz_honest_")}
     assert honest == {f"zz_honest_{p.stem}": 100.0 for p in CORRECT}
     assert all((tmp_path / "out" / "feedback" / f"{i}.md").is_file() for i in ids)
+
+
+def test_answers_far_larger_than_the_right_ones_are_refused_or_summarised(tmp_path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORPUS / "hostile" / "huge_answers.py", folder / "huge.py")
+    [result] = grade_paths([folder], tmp_path / "out", GradingConfig(), jobs=1, show_progress=False)
+    steps = {s.id: s for s in result.steps}
+    assert steps["sigmoid_grad"].score == steps["sigmoid_grad"].max_score  # its right step still counts
+    assert steps["forward"].status == "error" and steps["forward"].detail == ANSWERS_TOO_LARGE
+    shown = steps["sigmoid"].failure.received
+    assert steps["sigmoid"].score == 0.0
+    assert shown.startswith("array of shape (100, 100): [[0.5, 0.5, 0.5, ...")
+    assert (tmp_path / "out" / "results.json").stat().st_size < 200_000
+
+
+def test_a_step_that_forges_the_workers_report_of_its_inputs_still_loses_unchanged(tmp_path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORPUS / "hostile" / "forges_unchanged.py", folder / "forger.py")
+    [result] = grade_paths([folder], tmp_path / "out", GradingConfig(), jobs=1, show_progress=False)
+    step = next(s for s in result.steps if s.id == "sgd_step")
+    lost = [p.id for p in step.properties if not p.passed]
+    assert lost == ["unchanged"] and step.status == "partial" and 0 < step.score < step.max_score
+    # Its forged report is unreadable, and an unreadable report counts every argument as changed.
+    assert step.failure.reason == "mutated" and step.failure.values == {"names": "params, grads, lr"}

@@ -31,6 +31,7 @@ from backprop_lab.graders.sandbox import launch as launcher
 from backprop_lab.graders.sandbox import records
 from backprop_lab.graders.sandbox.inside.protocol import (
     Channel,
+    OverAllowance,
     ProtocolError,
     plain,
     read_frame,
@@ -44,6 +45,7 @@ STDERR_TAIL = 2000  # bytes of the zygote's stderr kept when it is stopped
 ZYGOTE_TIMEOUT = 5.0  # seconds the zygote may take to hand over or end a child
 STAND_INS_SPENT = "the grader's stand-ins answer no more calls for this submission"
 BUDGET_SPENT = N_("the submission's time budget of {seconds} s is spent")
+ANSWERS_TOO_LARGE = N_("your answers to this step take more than {mb} MiB; the right ones take a few KiB")
 ZYGOTE_REPLACED = N_("the sandbox stopped answering and was restarted; this step was not graded")
 
 
@@ -63,6 +65,9 @@ class Limits:
     stand_in_mb: int = 16
     stand_in_calls_per_call: int = 500
     stand_in_mb_per_call: int = 4
+    # MiB of answers one call may send: each is judged and may be kept in the results, and
+    # the course's answers are a few KiB (a 64 MiB array per case would be GBs a call).
+    answer_mb_per_call: int = 16
 
     def for_worker(self) -> dict[str, int]:
         return {
@@ -95,7 +100,7 @@ class Call:
 class CaseResult:
     value: Any = None  # a tree of protocol.Received
     error: dict[str, str] | None = None
-    mutated: list[int] = field(default_factory=list)
+    after: list[Any] | None = None  # fingerprints of the arguments after the call (protocol.fingerprint)
 
 
 @dataclass
@@ -394,6 +399,8 @@ class Sandbox:
             raise clock.failure(deadline) from None
         except EOFError:
             raise ChildFailed("crash", N_("the Python process running your code ended")) from None
+        except OverAllowance:
+            raise ChildFailed("invalid", ANSWERS_TOO_LARGE, mb=str(self.limits.answer_mb_per_call)) from None
         except (ProtocolError, OSError) as error:
             raise ChildFailed(
                 "invalid", N_("your answer could not be read: {reason}"), reason=str(error)[:500]
@@ -461,7 +468,7 @@ class Sandbox:
             outcome.results[index] = CaseResult(
                 value=item.get("value"),
                 error=records.error_record(item.get("error")),
-                mutated=records.mutated_indices(item.get("mutated")),
+                after=records.fingerprints(item.get("after")),
             )
 
         def on_frame(frame: dict[str, Any]) -> bool:
@@ -482,7 +489,11 @@ class Sandbox:
                 return True
             raise ProtocolError("unexpected message")
 
-        self._exchange(child, message, clock, on_frame)
+        child.channel.allowance = self.limits.answer_mb_per_call << 20
+        try:
+            self._exchange(child, message, clock, on_frame)
+        finally:
+            child.channel.allowance = None
         return outcome
 
     def _answer_callback(self, child: Child, call: Call, frame: dict[str, Any], within_budget: bool) -> None:
@@ -596,6 +607,7 @@ class Session:
 
     def call(self, call: Call) -> CallOutcome:
         count = self.sandbox._case_count(call)
+        retried = False
         while True:
             if not self._ensure_child():
                 failure = self.unloadable
@@ -608,12 +620,13 @@ class Session:
                 return outcome
             except ChildFailed as failure:
                 status = self.sandbox._end_child(self.child)
-                retry = failure.status != "timeout" and self.answered > 0
+                retry = failure.status != "timeout" and self.answered > 0 and not retried
                 self.child = None
                 if failure.detail == BUDGET_SPENT:  # no worker for the calls that are left
                     self.unloadable = failure
                 if retry:  # an earlier call may have left something behind (a thread scribbling
-                    continue  # on the channel): once more, in a fresh worker, before charging this step
+                    retried = True  # on the channel): once more, in a fresh worker, before charging this step
+                    continue
                 detail, values = _explain_end(failure, status)
                 return CallOutcome(failure.status, [None] * count, "", detail, values)
 
