@@ -102,7 +102,7 @@ def grade_step(
     result, verdicts = judge.judge_step(step, config.points[step.id], cases, outcome, defined)
     if not verdicts:
         return result, outcome
-    changed = judge.mutated_names(step, outcome.results)
+    changed = judge.mutated_names(step, cases, outcome.results)
     found = diagnose(step, cases, outcome.results, verdicts, changed)
     result.misconceptions = [m.id for m in found]
     result.hints = {m.id: _hint(m, config) for m in found}

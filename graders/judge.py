@@ -15,6 +15,7 @@ from backprop_lab.exercises.step import GENERAL, UNCHANGED, Step
 from backprop_lab.graders import compare
 from backprop_lab.graders.cases import Case
 from backprop_lab.graders.results import PropertyResult, StepResult
+from backprop_lab.graders.sandbox.inside.protocol import fingerprint
 from backprop_lab.graders.sandbox.runner import CallOutcome, CaseResult
 
 
@@ -47,10 +48,22 @@ def judge_cases(step: Step, cases: list[Case], results: list[CaseResult | None])
     return verdicts
 
 
-def mutated_names(step: Step, results: list[CaseResult | None]) -> list[str]:
-    """The arguments the step changed in place, in any case."""
-    indices = sorted({i for r in results if r is not None for i in r.mutated})
-    return [step.params[i] for i in indices if i < len(step.params)]
+def mutated_names(step: Step, cases: list[Case], results: list[CaseResult | None]) -> list[str]:
+    """The arguments the step changed in place, in any case it answered.
+
+    The worker's fingerprints of the arguments after the call are compared with the
+    grader's own of what it sent; a missing or unreadable report counts as changed.
+    """
+    changed: set[int] = set()
+    for case, result in zip(cases, results, strict=True):
+        if result is None or result.error is not None:
+            continue
+        after = result.after or []
+        for index, name in enumerate(step.params):
+            sent = None if name in step.functions else fingerprint(case.args[name])
+            if index >= len(after) or after[index] != sent:
+                changed.add(index)
+    return [step.params[i] for i in sorted(changed)]
 
 
 def properties(
@@ -103,7 +116,7 @@ def judge_step(
         result.detail, result.detail_values = outcome.detail, outcome.detail_values
         return result, []
     verdicts = judge_cases(step, cases, outcome.results)
-    changed = mutated_names(step, outcome.results)
+    changed = mutated_names(step, cases, outcome.results)
     result.passed = sum(v.ok for v in verdicts)
     result.properties = properties(step, points, cases, verdicts, changed)
     result.score = score(result.properties)

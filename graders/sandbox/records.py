@@ -58,8 +58,20 @@ def unit_reports(raw: Any, names: list[str]) -> list[tuple[str, bool, dict[str, 
     return reports
 
 
-def mutated_indices(raw: Any) -> list[int]:
-    indices = plain(raw)
-    if not isinstance(indices, list):
-        return []
-    return [i for i in indices[:NAMES_CAP] if type(i) is int]
+def fingerprints(raw: Any) -> list[Any] | None:
+    """The arguments' fingerprints after a call: digests, dicts of digests or None; None if malformed."""
+
+    def one(value: Any, depth: int) -> Any:
+        if value is None or (type(value) is str and len(value) <= 64):
+            return value
+        if isinstance(value, dict) and depth < 3 and len(value) <= NAMES_CAP:
+            return {key[:200]: one(inner, depth + 1) for key, inner in value.items()}
+        raise ProtocolError("malformed fingerprint")
+
+    found = plain(raw)
+    if not isinstance(found, list) or len(found) > NAMES_CAP:
+        return None
+    try:
+        return [one(value, 0) for value in found]
+    except ProtocolError:
+        return None
