@@ -117,7 +117,7 @@ def poly_value(f: dict[str, np.ndarray], theta: np.ndarray) -> float:
     """f(θ) = Σ c·θ² + Σ d·θ³: the function whose gradient `numerical_gradient` must find.
 
     Its curvature is at least 14 on |θ| ≤ 1, so a forward difference is off by far more
-    than a central one. The sandbox builds the same function from the same data.
+    than a central one. The grader evaluates it for the student's code (see graders/calls.py).
     """
     return float((f["c"] * theta**2).sum() + (f["d"] * theta**3).sum())
 

@@ -2,7 +2,7 @@
 
 The shared inputs of a run are preloaded into the sandbox once; each step is then
 one call naming its preloaded set. Test functions (the f of a gradient check) travel
-as data and are rebuilt inside the sandbox.
+by name only: the grader evaluates them, so their coefficients never reach the student.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_lab.exercises.backprop_steps import poly_value
 from backprop_lab.exercises.step import Step
 from backprop_lab.graders.cases import Case, Corpus
 from backprop_lab.graders.sandbox.inside.protocol import CallbackRef
@@ -48,8 +49,14 @@ def step_call(
 ) -> Call:
     """All of a step's cases in one call; `stand_ins` are answered by the reference (see carry.py)."""
     functions: dict[str, Any] = {}
-    if step.functions:  # the functions of each preloaded case travel with the call
+    if step.functions:  # the test functions of each preloaded case, by the names sent
         wire(step, corpus.cases[step.id], functions)
+
+    def answer(name: str, args: list[Any]) -> Any:
+        if name in functions:
+            return function_answer(functions[name], args)
+        return reference_answer(steps[name], args)
+
     return Call(
         step.id,
         [],
@@ -57,14 +64,16 @@ def step_call(
         preloaded=preload_key(corpus, step),
         functions=functions,
         stand_ins=stand_ins or [],
-        callback=(lambda name, args: reference_answer(steps[name], args)) if stand_ins else None,
+        callback=answer if stand_ins or functions else None,
     )
 
 
 def cases_call(step: Step, cases: list[Case], timeout: float) -> Call:
     """A call on inputs of its own (not preloaded), e.g. the candidates of a readable failing input."""
     functions: dict[str, Any] = {}
-    return Call(step.id, wire(step, cases, functions), timeout=timeout, functions=functions)
+    wired = wire(step, cases, functions)
+    callback = (lambda name, args: function_answer(functions[name], args)) if functions else None
+    return Call(step.id, wired, timeout=timeout, functions=functions, callback=callback)
 
 
 # A stand-in runs the reference in the grader's process on the student's arguments: a
@@ -93,3 +102,13 @@ def reference_answer(step: Step, args: list[Any]) -> Any:
     if len(args) != len(step.params):
         raise TypeError(f"{step.id}() takes {len(step.params)} arguments ({len(args)} given)")
     return step.reference(*[_bounded(a) for a in args])
+
+
+def function_answer(described: dict[str, Any], args: list[Any]) -> float:
+    """f(θ) for a test function described by data, evaluated here for θ of its own shape."""
+    if described.get("kind") != "poly" or len(args) != 1:
+        raise TypeError("f takes one argument, θ")
+    theta, shape = _bounded(args[0]), np.shape(described["c"])
+    if np.shape(theta) != shape:
+        raise ValueError(f"f takes θ of shape {shape}; this one has shape {np.shape(theta)}")
+    return poly_value(described, theta)

@@ -17,7 +17,7 @@ from backprop_lab.graders.grade import GradingConfig, seed_of
 from backprop_lab.graders.shrink import shown
 from backprop_lab.graders.submissions import Submission
 from tests.mutants import MUTANTS, survivors
-from tests.submissions import BASE, replace_function
+from tests.submissions import BASE, CORPUS, replace_function
 
 POINTS = Course().points
 SECRET = "a course secret nobody outside the staff room has seen"
@@ -318,3 +318,23 @@ def test_steps_that_return_zeros_earn_nothing_by_composing_blocks_that_return_ze
     for name in ("hidden_delta", "weight_grad", "bias_grad", "backward"):
         assert steps[name].score == 0.0 and steps[name].carried_forward == []
     assert "sigmoid_grad" in steps["hidden_delta"].suspects
+
+
+def test_a_gradient_check_that_reads_f_instead_of_calling_it_earns_nothing() -> None:
+    # f is evaluated by the grader: nothing in the student's process holds its coefficients.
+    source = (CORPUS / "hostile" / "reads_test_function.py").read_text()
+    with Grader(GradingConfig()) as grader:
+        step = by_step(grader.grade(submission("reader", source)))["numerical_gradient"]
+    assert step.score == 0.0 and step.status == "failed"
+
+
+def test_f_answers_only_for_a_theta_of_its_own_shape() -> None:
+    probe = (
+        "import numpy as np\n"
+        "def numerical_gradient(f, theta, eps=1e-6):\n"
+        "    f(np.zeros(theta.size + 1))\n"
+    )
+    with Grader(GradingConfig()) as grader:
+        step = by_step(grader.grade(submission("probe", probe)))["numerical_gradient"]
+    assert step.score == 0.0 and step.failure.reason == "raised"
+    assert "f takes θ of shape" in step.failure.error["message"]

@@ -65,6 +65,8 @@ class Limits:
     stand_in_mb: int = 16
     stand_in_calls_per_call: int = 500
     stand_in_mb_per_call: int = 4
+    # Evaluations of a call's test functions (a gradient check takes 2 per entry of θ).
+    function_calls_per_call: int = 5000
     # MiB of answers one call may send: each is judged and may be kept in the results, and
     # the course's answers are a few KiB (a 64 MiB array per case would be GBs a call).
     answer_mb_per_call: int = 16
@@ -82,9 +84,10 @@ class Limits:
 class Call:
     """One step's calls: `function(*case)` for every case, in one message.
 
-    `functions` are test functions described by data and run inside the sandbox
-    (e.g. the f of a numerical-gradient check); `stand_ins` are names in the student's
-    module replaced for this call by functions that ask `callback` for the answer.
+    `functions` are test functions described by data (e.g. the f of a numerical-gradient
+    check): only their names go to the sandbox, and every evaluation asks `callback`, so
+    what they compute never enters the student's process. `stand_ins` are names in the
+    student's module replaced for this call by functions that ask `callback` too.
     """
 
     function: str
@@ -451,12 +454,14 @@ class Sandbox:
             min(account.calls, self.limits.stand_in_calls_per_call),
             min(account.nbytes, self.limits.stand_in_mb_per_call << 20),
         )
+        evaluations = StandInAccount(
+            self.limits.function_calls_per_call, self.limits.stand_in_mb_per_call << 20
+        )
         message = {
             "kind": "call",
             "function": call.function,
             "preloaded": call.preloaded,
             "cases": call.cases,
-            "functions": call.functions,
             "stand_ins": call.stand_ins,
             "stand_in_budget": {"calls": this_call.calls, "bytes": this_call.nbytes},
         }
@@ -481,7 +486,11 @@ class Sandbox:
                     record(item)
                 return False
             if kind == "callback":
-                spent = this_call.spend(child.channel.last_size) and account.spend(child.channel.last_size)
+                size = child.channel.last_size
+                if plain(frame.get("function")) in call.functions:
+                    spent = evaluations.spend(size)
+                else:
+                    spent = this_call.spend(size) and account.spend(size)
                 self._answer_callback(child, call, frame, spent)
                 return False
             if kind == "done":

@@ -152,11 +152,10 @@ class Worker:
         originals = {n: self.namespace.get(n) for n in message.get("stand_ins") or []}
         self.namespace.update({n: self.stand_in(n) for n in originals})
         fn = self.namespace.get(name)
-        functions = message.get("functions") or {}
         cases = self.preloaded.get(message.get("preloaded"), []) + message["cases"]
         batch, flushed = [], time.monotonic()
         for index, case in enumerate(cases):
-            args = _resolve(case, functions, self.stand_in)
+            args = _resolve(case, self.test_function)
             try:
                 if not callable(fn):
                     raise NameError(f"name {name!r} is not defined")
@@ -188,10 +187,18 @@ class Worker:
 
     def stand_in(self, name: str):
         """A function that asks the grader for the reference answer, within the budget."""
+        return self._asking(name, budgeted=True)
 
+    def test_function(self, name: str):
+        """A test function (the f of a gradient check) evaluated by the grader: what it computes
+        stays there, so no step can read it instead of calling it."""
+        return self._asking(name, budgeted=False)
+
+    def _asking(self, name: str, budgeted: bool):
         def ask_grader(*args):
             args = list(args)
-            self.budget.spend(_nbytes(args))
+            if budgeted:
+                self.budget.spend(_nbytes(args))
             write_frame(self.fd, {"kind": "callback", "function": name, "args": args})
             reply = self.channel.read()
             if "error" in reply:
@@ -261,14 +268,13 @@ def _nbytes(value) -> int:
     return 8
 
 
-def _resolve(value, functions: dict, stand_in):
-    if isinstance(value, CallbackRef):
-        spec = functions.get(value.name)
-        return _local_function(spec) if spec else stand_in(value.name)
+def _resolve(value, stand_in):
+    if isinstance(value, CallbackRef):  # a test function: every evaluation asks the grader
+        return stand_in(value.name)
     if isinstance(value, dict):
-        return {k: _resolve(v, functions, stand_in) for k, v in value.items()}
+        return {k: _resolve(v, stand_in) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v, functions, stand_in) for v in value]
+        return [_resolve(v, stand_in) for v in value]
     if isinstance(value, np.ndarray):  # a fresh copy per call: a step that wrote into its
         return value.copy()  # inputs must not change what the next call is given
     return value
@@ -280,18 +286,3 @@ def _fingerprints(args) -> list | None:
         return [fingerprint(a) for a in args]
     except Exception:  # an argument the student replaced by something that will not hash
         return None
-
-
-def _local_function(spec: dict):
-    """A test function the grader describes by data, run here without a round trip.
-
-    "poly": f(θ) = Σ c·θ² + Σ d·θ³, the f of a numerical-gradient check; curvature ≥ 14
-    on |θ| ≤ 1, so a forward difference is off by far more than a central one.
-    """
-    c, d = spec["c"], spec["d"]
-
-    def f(theta):
-        theta = np.asarray(theta, dtype=np.float64)
-        return float((c * theta**2).sum() + (d * theta**3).sum())
-
-    return f
