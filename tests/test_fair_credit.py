@@ -330,9 +330,7 @@ def test_a_gradient_check_that_reads_f_instead_of_calling_it_earns_nothing() -> 
 
 def test_f_answers_only_for_a_theta_of_its_own_shape() -> None:
     probe = (
-        "import numpy as np\n"
-        "def numerical_gradient(f, theta, eps=1e-6):\n"
-        "    f(np.zeros(theta.size + 1))\n"
+        "import numpy as np\ndef numerical_gradient(f, theta, eps=1e-6):\n    f(np.zeros(theta.size + 1))\n"
     )
     with Grader(GradingConfig()) as grader:
         step = by_step(grader.grade(submission("probe", probe)))["numerical_gradient"]

@@ -127,6 +127,12 @@ class Received:
         return f"Received({self.value!r}, {self.claimed_type!r})"
 
 
+def _check(deadline: float | None) -> None:
+    """TimeoutError once the deadline has passed, even while the peer keeps sending."""
+    if deadline is not None and time.monotonic() >= deadline:
+        raise TimeoutError
+
+
 def _wait(fd: int, deadline: float | None, for_writing: bool = False) -> None:
     """Block until fd is ready, or raise TimeoutError once the deadline has passed."""
     if deadline is None:
@@ -177,10 +183,11 @@ class Channel:
 
     def _take(self, n: int, deadline: float | None) -> bytes:
         while len(self._buffer) < n:
-            _wait(self.fd, deadline)
-            try:
+            _check(deadline)
+            try:  # read first, wait only when nothing is there: one system call, not two
                 chunk = os.read(self.fd, max(1 << 16, n - len(self._buffer)))
             except BlockingIOError:
+                _wait(self.fd, deadline)
                 continue
             if not chunk:
                 raise EOFError("the other side closed the channel")
@@ -249,10 +256,11 @@ def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
 def write_frame(fd: int, message: dict[str, Any], deadline: float | None = None) -> None:
     data = memoryview(encode(message))
     while data:
-        _wait(fd, deadline, for_writing=True)
+        _check(deadline)
         try:
             written = os.write(fd, data)
-        except BlockingIOError:  # a non-blocking peer socket is full: wait again
+        except BlockingIOError:  # a non-blocking socket is full: wait until it drains
+            _wait(fd, deadline, for_writing=True)
             continue
         data = data[written:]
 
