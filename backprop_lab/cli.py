@@ -204,7 +204,7 @@ def grade(
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
     from backprop_lab.exercises.catalog import Course
-    from backprop_lab.grade_class import grade_paths, grading_config
+    from backprop_lab.grade_class import grade_submissions, grading_config
     from backprop_lab.graders.submissions import discover
 
     Course.load(course)  # a course file that cannot be used: an error, before any work
@@ -218,8 +218,8 @@ def grade(
     from backprop_lab.graders.batch import ClusterError
 
     try:
-        results = grade_paths(
-            list(submissions), out, config, jobs=jobs, lang=lang, formats=formats, scheduler=scheduler
+        results = grade_submissions(
+            found, out, config, jobs=jobs, lang=lang, formats=formats, scheduler=scheduler
         )
     except ClusterError as error:
         raise click.ClickException(str(error)) from None

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from backprop_lab import __version__
 from backprop_lab.class_report import ClassRun
@@ -14,6 +15,7 @@ from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.graders.submissions import Submission, discover
 
 
 def grading_config(
@@ -64,7 +66,14 @@ def isolation_of(results: list[SubmissionResult]) -> str:
 
 
 def grade_paths(
-    paths: list[Path],
+    paths: list[Path], out: Path, config: GradingConfig | None = None, **options: Any
+) -> list[SubmissionResult]:
+    """The `grade` command as a function: find, grade and report every submission under paths."""
+    return grade_submissions(discover(paths), out, config, **options)
+
+
+def grade_submissions(
+    submissions: list[Submission],
     out: Path,
     config: GradingConfig | None = None,
     jobs: int = 2,
@@ -74,7 +83,7 @@ def grade_paths(
     isolation: str = "auto",
     scheduler: str | None = None,
 ) -> list[SubmissionResult]:
-    """The `grade` command as a function: find, grade and report every submission under paths.
+    """Grade and report submissions already found (see `discover`).
 
     Each submission's feedback is written as soon as it is graded (and its result is in
     the cache), so a run that is killed is resumed by running it again; the class-wide
@@ -82,11 +91,9 @@ def grade_paths(
     """
     from tqdm import tqdm
 
-    from backprop_lab.graders.submissions import discover
     from backprop_lab.report import write_all, write_submission_files
 
     config = config or GradingConfig()
-    submissions = discover(paths)
     if len({s.id for s in submissions}) != len(submissions):  # feedback files are written as graded
         raise ValueError("two submissions have one id; ids must be unique")
     results: list[SubmissionResult | None] = [None] * len(submissions)
