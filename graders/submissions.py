@@ -2,13 +2,20 @@
 
 The discovery rules (README, "Which files are graded"): a path given is
 - an nbgrader tree (`submitted/` or a folder holding one): one submission per
-  `submitted/<student>/`, id `<student>`, graded on its `backprop/` folder;
+  `submitted/<student>/`, id `<student>`, graded on its `backprop/` folder; a folder
+  holding `submitted/` beside anything nbgrader does not put there is a class (below)
+  if it has none of nbgrader's own files, else an error;
 - a folder holding the assignment's module (`backprop.py` or `backprop.ipynb`): one
   student's folder, id the folder's name, other `.py` files beside it are modules it
-  may import;
+  may import; an error if other students' submissions seem to lie beside it;
 - any other folder: a class, every `.py`, `.ipynb`, `.zip` and folder in it is one
-  submission (id: the file's stem, the folder's name);
+  submission (id: the file's stem, the folder's name), but a nested nbgrader tree
+  gives its students;
 - a `.py`, `.ipynb` or `.zip` file: one submission, id its stem.
+A folder or zip graded as one student that holds the module in several folders (none
+shallower) is an error: it would grade several students as one. Discovery never
+silently merges or drops students; where a layout is ambiguous it stops and says
+which path and what to do.
 Ids are made safe for file names, terminals and spreadsheets (`safe_id`); the name as
 found is kept. Two submissions with one id are an error naming both. Symbolic links
 inside a submission or a class folder are never followed: a student's folder that is
@@ -22,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import stat
 import tokenize
 import zipfile
@@ -113,7 +121,8 @@ def _from_files(sub_id: str, origin: str, files: dict[str, bytes]) -> Submission
     submission = Submission(sub_id, origin)
     python = sorted(p for p in files if p.endswith(".py"))
     notebooks = sorted(p for p in files if p.endswith(".ipynb") and ".ipynb_checkpoints" not in p)
-    main = next((p for p in python if PurePosixPath(p).name == MODULE_NAME), None)
+    modules = [p for p in python if PurePosixPath(p).name == MODULE_NAME]
+    main = min(modules, key=lambda p: (len(PurePosixPath(p).parts), p), default=None)  # the shallowest
     if main is None and len(python) == 1:
         main = python[0]
     if main is None and notebooks:
@@ -130,10 +139,9 @@ def _from_files(sub_id: str, origin: str, files: dict[str, bytes]) -> Submission
     submission.units = _units_of(main, files[main], submission.problems)
     base = PurePosixPath(main).parent
     for path in python[:SIBLING_CAP]:
-        if path != main:  # sibling modules the main one may import, placed as they were
-            relative = PurePosixPath(path).relative_to(base) if base != PurePosixPath(".") else path
-            if ".." not in PurePosixPath(relative).parts:
-                submission.files[str(relative)] = decode_source(files[path], [])
+        # modules the main one may import, placed as they were; nothing outside its folder
+        if path != main and PurePosixPath(path).is_relative_to(base):
+            submission.files[str(PurePosixPath(path).relative_to(base))] = decode_source(files[path], [])
     return submission
 
 
@@ -237,6 +245,43 @@ def _linked(path: Path, sub_id: str) -> Submission:
     return submission
 
 
+def _module_folders(path: Path) -> list[str]:
+    """The folders, inside a submission, holding the assignment's module at the shallowest depth.
+
+    More than one means several students' work (or versions) in one submission."""
+    if path.is_dir():
+        names = [
+            (Path(root) / name).relative_to(path).as_posix()
+            for root, _, files in os.walk(path)  # never into a linked folder
+            for name in files
+        ]
+    elif path.suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if "__MACOSX" not in PurePosixPath(n).parts]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return []  # reported to the student when the zip is read
+    else:
+        return []
+    modules = [PurePosixPath(n) for n in names if PurePosixPath(n).name in (MODULE_NAME, MODULE_NOTEBOOK)]
+    shallowest = min((len(m.parts) for m in modules), default=0)
+    return sorted({m.parent.as_posix() for m in modules if len(m.parts) == shallowest})
+
+
+def _one_student(path: Path, sub_id: str | None = None) -> Submission:
+    """One student's file, zip or folder; refused when it holds several students' modules."""
+    folders = _module_folders(path)
+    if len(folders) > 1:
+        shown = ", ".join(f"{printable(f)}/" for f in folders[:5]) + (", ..." if len(folders) > 5 else "")
+        raise DiscoveryError(
+            f"{printable(str(path))} would be graded as one student, but it holds {MODULE_NAME} or "
+            f"{MODULE_NOTEBOOK} in {len(folders)} folders ({shown}): if they are different students, "
+            "give each a folder or file of their own in the class; if they are versions of one "
+            "student's work, keep one"
+        )
+    return load(path, sub_id)
+
+
 def _nbgrader_students(submitted: Path) -> list[Submission]:
     found = []
     for student in sorted(p for p in submitted.iterdir() if p.is_dir() or p.is_symlink()):
@@ -251,7 +296,7 @@ def _nbgrader_students(submitted: Path) -> list[Submission]:
         if target.is_symlink():
             found.append(_linked(target, student.name))
         else:
-            found.append(load(target, sub_id=student.name))
+            found.append(_one_student(target, sub_id=student.name))
     return found
 
 
@@ -269,27 +314,135 @@ def _class_members(folder: Path) -> list[Path]:
     ]
 
 
-def _found(paths: list[Path]) -> list[Submission]:
-    found: list[Submission] = []
-    for path in map(Path, paths):
-        if path.is_dir() and path.name == "submitted":
-            found += _nbgrader_students(path)
-        elif path.is_dir() and (path / "submitted").is_dir():
-            found += _nbgrader_students(path / "submitted")
-        elif path.is_dir() and not is_student_folder(path):
-            for child in _class_members(path):
-                stem = child.name if child.is_dir() or child.is_symlink() else child.stem
-                found.append(_linked(child, stem) if child.is_symlink() else load(child))
-        else:
-            found.append(load(path))
+def _holds_nbgrader_tree(folder: Path) -> bool:
+    """A folder named `submitted`, or holding one (never through a symbolic link)."""
+    tree = folder if folder.name == "submitted" else folder / "submitted"
+    return tree.is_dir() and not tree.is_symlink()
+
+
+# What nbgrader itself keeps in a course folder beside `submitted/`: none of it is a student.
+NBGRADER_OWN = ("source", "release", "autograded", "feedback", "solution", "downloaded", "nbgrader_config.py")
+NBGRADER_MARKS = (*NBGRADER_OWN, "gradebook.db")
+
+
+def _shown(paths: list[Path]) -> str:
+    return ", ".join(printable(p.name) for p in paths[:5]) + (", ..." if len(paths) > 5 else "")
+
+
+def _code_text(path: Path) -> str:
+    """A file's code as text, for comparing names only (never run); '' when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            text = decode_source(f.read(FILE_CAP + 1), [])
+        return "\n".join(c["source"] for c in code_cells(text)) if path.suffix == ".ipynb" else text
+    except (OSError, NotebookError):
+        return ""
+
+
+def _defined(text: str) -> set[str]:
+    """Names of the top-level functions (a regular expression: it also works on broken code)."""
+    return set(re.findall(r"^def\s+(\w+)", text, re.MULTILINE))
+
+
+def _imported(text: str) -> set[str]:
+    """Every name on an import line: more than the modules imported, never fewer."""
+    lines = re.findall(r"^[ \t]*(?:import|from)[ \t].*$", text, re.MULTILINE)
+    return set(re.findall(r"\w+", "\n".join(lines)))
+
+
+def _module_of(folder: Path) -> Path:
+    """A student folder's module: `backprop.py`, else `backprop.ipynb`."""
+    return folder / MODULE_NAME if (folder / MODULE_NAME).is_file() else folder / MODULE_NOTEBOOK
+
+
+def _classmates(folder: Path) -> list[Path]:
+    """What, beside a folder's assignment module, looks like other students' submissions.
+
+    A zip, a student's folder or an nbgrader tree; a module or notebook the assignment's
+    module does not import that defines functions it defines too (or, when it defines none,
+    any function): an instructor's stub or a student's file copied in among classmates.
+    Helpers it imports, and scripts of other functions (a student's own tests), are not."""
+    text = _code_text(_module_of(folder))
+    defined, imported = _defined(text), _imported(text)
+    found = []
+    for child in _class_members(folder):
+        if child.name in (MODULE_NAME, MODULE_NOTEBOOK) or child.is_symlink():
+            continue
+        if child.is_dir():
+            if is_student_folder(child) or _holds_nbgrader_tree(child):
+                found.append(child)
+        elif child.suffix == ".zip":
+            found.append(child)
+        elif child.stem not in imported:
+            theirs = _defined(_code_text(child))
+            if theirs & defined if defined else theirs:
+                found.append(child)
     return found
+
+
+def _student_folder(folder: Path) -> Submission:
+    """A folder given that holds the assignment's module: one student, unless it is a class."""
+    others = _classmates(folder)
+    if others:
+        module = _module_of(folder).name
+        raise DiscoveryError(
+            f"{printable(str(folder))} holds {module}, so it would be graded as one student, but it also "
+            f"holds what look like other students' submissions ({_shown(others)}): if it is a class, move "
+            f"{module} out of it (an instructor's copy) or rename it after its student; if it is one "
+            "student's folder, move the others out of it"
+        )
+    return _one_student(folder)
+
+
+def _course(folder: Path) -> list[Submission]:
+    """A folder holding `submitted/`: an nbgrader course, or a class with a nested nbgrader tree."""
+    others = [c for c in _class_members(folder) if c.name != "submitted" and c.name not in NBGRADER_OWN]
+    if not others:
+        return _nbgrader_students(folder / "submitted")
+    marks = [name for name in NBGRADER_MARKS if (folder / name).exists()]
+    if marks:
+        raise DiscoveryError(
+            f"{printable(str(folder))} is an nbgrader course (it holds submitted/ and {marks[0]}), "
+            f"but it also holds {_shown(others)}, which nbgrader does not put there: grade "
+            f"{printable(str(folder / 'submitted'))} for the course's students, and give any other "
+            "submission as a path of its own"
+        )
+    return _class(folder)
+
+
+def _class(folder: Path) -> list[Submission]:
+    found: list[Submission] = []
+    for child in _class_members(folder):
+        if child.is_symlink():
+            found.append(_linked(child, child.name))
+        elif child.is_dir() and _holds_nbgrader_tree(child):
+            found += _found_in(child)  # a nested nbgrader tree: its students, each under their own id
+        elif child.is_dir():
+            found.append(_one_student(child))
+        else:
+            found.append(_one_student(child))
+    return found
+
+
+def _found_in(path: Path) -> list[Submission]:
+    """The submissions one path given holds (the rules of the module's docstring, in order)."""
+    if path.is_dir() and path.name == "submitted":
+        return _nbgrader_students(path)
+    if path.is_dir() and (path / "submitted").is_dir():
+        return _course(path)
+    if path.is_dir() and is_student_folder(path):
+        return [_student_folder(path)]
+    if path.is_dir():
+        return _class(path)
+    return [_one_student(path)]
 
 
 def discover(paths: list[Path]) -> list[Submission]:
     """Every submission under the given paths, in a stable order, each id once.
 
-    Raises DiscoveryError when nothing is found or two submissions have one id."""
-    found = _found(paths)
+    Raises DiscoveryError when nothing is found, two submissions have one id, or a path
+    would grade several students' work as one submission (it says which and what to do)."""
+    found = [submission for path in paths for submission in _found_in(Path(path))]
     if not found:
         shown = ", ".join(printable(str(p)) for p in paths)
         raise DiscoveryError(

@@ -1,0 +1,204 @@
+"""Class layouts that look like one student: discovery grades each student under their own
+id or stops and says which path is ambiguous, never merging nor dropping a student."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backprop_lab.cli import main
+from backprop_lab.graders.submissions import DiscoveryError, discover
+from tests.submissions import BASE, buggy_submissions
+
+STUB = "def sigmoid(z):\n    raise NotImplementedError\n"
+
+
+def put(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def signed(student: str) -> str:
+    """The correct submission, marked so a test can tell whose code was graded."""
+    return f"# by {student}\n{BASE}"
+
+
+def whose(submission) -> str:
+    return submission.units[0]["source"].splitlines()[0]
+
+
+def found(paths: list[Path]) -> dict:
+    return {s.id: s for s in discover(paths)}
+
+
+# ---------------------------------------------- a loose backprop.py beside the students
+
+
+def test_a_stub_beside_students_files_stops_with_what_to_do(tmp_path) -> None:
+    put(tmp_path / "class" / "backprop.py", STUB)
+    put(tmp_path / "class" / "alice.py", signed("alice"))
+    put(tmp_path / "class" / "carol.py", signed("carol"))
+    with pytest.raises(DiscoveryError) as error:
+        discover([tmp_path / "class"])
+    message = str(error.value)
+    assert str(tmp_path / "class") in message and "alice.py, carol.py" in message
+    assert "move backprop.py out of it" in message
+
+    shutil.move(tmp_path / "class" / "backprop.py", tmp_path / "stub.py")  # what the message says
+    students = found([tmp_path / "class"])
+    assert list(students) == ["alice", "carol"]
+    assert [whose(s) for s in students.values()] == ["# by alice", "# by carol"]
+    assert all(s.files == {} for s in students.values())
+
+
+@pytest.mark.parametrize(
+    ("loose", "beside"),
+    [
+        ("", {"bob.py": signed("bob")}),  # an empty file under the assignment's name
+        (BASE, {"bob.py": signed("bob")}),  # a student's file under the assignment's name
+        (STUB, {"bob.ipynb": '{"cells": [{"cell_type": "code", "source": "def sigmoid(z): pass"}]}'}),
+        (STUB, {"bob/backprop.py": signed("bob")}),
+        (STUB, {"bob/submitted/kim/backprop/backprop.py": signed("kim")}),
+        (STUB, {"bob.zip": ""}),
+    ],
+    ids=["empty", "complete", "notebook", "folder", "nbgrader", "zip"],
+)
+def test_any_classmate_beside_the_module_is_named(tmp_path, loose, beside) -> None:
+    put(tmp_path / "class" / "backprop.py", loose)
+    for name, text in beside.items():
+        put(tmp_path / "class" / name, text)
+    with pytest.raises(DiscoveryError, match=r"look like other students' submissions \(bob"):
+        discover([tmp_path / "class"])
+
+
+def test_a_students_helpers_and_own_tests_stay_one_student(tmp_path) -> None:
+    gus = tmp_path / "gus"
+    put(gus / "backprop.py", "from helpers import sigmoid\n\ndef sigmoid_grad(a):\n    return a * (1 - a)\n")
+    put(gus / "helpers.py", "import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    put(
+        gus / "test_mine.py",
+        "from backprop import sigmoid_grad\n\ndef test_grad():\n    assert sigmoid_grad(0.5)\n",
+    )
+    put(gus / "backprop.ipynb", "{}")  # the notebook the student started from
+    (only,) = discover([gus])
+    assert only.id == "gus" and set(only.files) == {"helpers.py", "test_mine.py"}
+    assert only.units[0]["source"].startswith("from helpers import sigmoid")
+
+
+# ---------------------------------------------- an nbgrader tree inside a class folder
+
+
+def test_a_submitted_tree_beside_student_folders_gives_each_student(tmp_path) -> None:
+    class_ = tmp_path / "class"
+    put(class_ / "alice" / "backprop.py", signed("alice"))
+    put(class_ / "submitted" / "mallory" / "backprop" / "backprop.py", signed("mallory"))
+    put(class_ / "submitted" / "nils" / "backprop" / "backprop.py", signed("nils"))
+    students = found([class_])
+    assert list(students) == ["alice", "mallory", "nils"]
+    assert {i: whose(s) for i, s in students.items()} == {i: f"# by {i}" for i in students}
+    assert students["mallory"].origin == str(class_ / "submitted" / "mallory" / "backprop")
+
+
+def test_a_nested_nbgrader_course_gives_its_students(tmp_path) -> None:
+    class_ = tmp_path / "class"
+    put(class_ / "ada.py", signed("ada"))
+    put(class_ / "evening" / "nbgrader_config.py", "c = get_config()\n")
+    put(class_ / "evening" / "source" / "backprop" / "backprop.py", STUB)
+    for student in ("jo", "kim"):
+        put(class_ / "evening" / "submitted" / student / "backprop" / "backprop.py", signed(student))
+    students = found([class_])
+    assert {i: whose(s) for i, s in students.items()} == {i: f"# by {i}" for i in ("ada", "jo", "kim")}
+
+
+def test_an_nbgrader_course_holding_a_stranger_stops(tmp_path) -> None:
+    course = tmp_path / "course"
+    put(course / "nbgrader_config.py", "c = get_config()\n")
+    put(course / "source" / "backprop" / "backprop.py", STUB)
+    put(course / "release" / "backprop" / "backprop.py", STUB)
+    put(course / "submitted" / "jo" / "backprop" / "backprop.py", signed("jo"))
+    assert list(found([course])) == ["jo"]  # nbgrader's own folders are no students
+
+    put(course / "alice" / "backprop.py", signed("alice"))
+    with pytest.raises(DiscoveryError) as error:
+        discover([course])
+    assert "nbgrader course" in str(error.value) and "alice" in str(error.value)
+    assert str(course / "submitted") in str(error.value)
+    assert list(found([course / "submitted", course / "alice"])) == ["jo", "alice"]  # the way out
+
+
+def test_a_student_in_the_class_and_in_the_tree_is_an_error_naming_both(tmp_path) -> None:
+    put(tmp_path / "alice" / "backprop.py", signed("alice"))
+    put(tmp_path / "submitted" / "alice" / "backprop" / "backprop.py", signed("alice"))
+    with pytest.raises(DiscoveryError, match="two submissions have the id 'alice'"):
+        discover([tmp_path])
+
+
+# ---------------------------------------------- several students inside one student's folder
+
+
+def test_a_folder_of_student_folders_in_a_class_stops_instead_of_crashing(tmp_path) -> None:
+    put(tmp_path / "class" / "ada.py", signed("ada"))
+    put(tmp_path / "class" / "section" / "alice" / "backprop.py", signed("alice"))
+    put(tmp_path / "class" / "section" / "bob" / "backprop.ipynb", "{}")
+    with pytest.raises(DiscoveryError) as error:
+        discover([tmp_path / "class"])
+    assert str(tmp_path / "class" / "section") in str(error.value)
+    assert "(alice/, bob/)" in str(error.value)
+    assert list(found([tmp_path / "class" / "section"])) == ["alice", "bob"]  # a class of its own
+
+
+def test_a_zip_of_several_students_stops(tmp_path) -> None:
+    with zipfile.ZipFile(tmp_path / "group.zip", "w") as archive:
+        archive.writestr("group/alice/backprop.py", signed("alice"))
+        archive.writestr("group/bob/backprop.py", signed("bob"))
+    with pytest.raises(DiscoveryError, match=r"group.zip would be graded as one student.*\(group/alice/"):
+        discover([tmp_path])
+
+
+def test_a_backup_deeper_in_a_students_folder_is_not_graded(tmp_path) -> None:
+    put(tmp_path / "class" / "eve" / "backprop.py", signed("eve"))
+    put(tmp_path / "class" / "eve" / "a_copy" / "backprop.py", signed("an old copy"))
+    (eve,) = discover([tmp_path / "class"])
+    assert whose(eve) == "# by eve"
+
+
+# ---------------------------------------------- the CLI shows the same decision
+
+
+def test_dry_run_shows_the_same_decision(tmp_path) -> None:
+    put(tmp_path / "c14" / "alice" / "backprop.py", signed("alice"))
+    put(tmp_path / "c14" / "submitted" / "mallory" / "backprop" / "backprop.py", signed("mallory"))
+    put(tmp_path / "c13" / "backprop.py", STUB)
+    put(tmp_path / "c13" / "alice.py", signed("alice"))
+    runner = CliRunner()
+    listed = runner.invoke(main, ["grade", str(tmp_path / "c14"), "--out", str(tmp_path / "o"), "--dry-run"])
+    assert listed.exit_code == 0, listed.output
+    rows = [line.split()[0] for line in listed.output.splitlines()[2:] if line.strip()]
+    assert rows[:2] == ["alice", "mallory"] and "2 submission(s)" in listed.output
+    refused = runner.invoke(main, ["grade", str(tmp_path / "c13"), "--out", str(tmp_path / "o"), "--dry-run"])
+    assert refused.exit_code != 0 and "Error:" in refused.output and "alice.py" in refused.output
+    assert "Traceback" not in refused.output and not (tmp_path / "o").exists()
+
+
+def test_grading_a_class_with_a_nested_tree_gives_every_student_their_own_result(tmp_path) -> None:
+    from backprop_lab.grade_class import grade_paths
+
+    class_ = tmp_path / "class"
+    put(class_ / "alice" / "backprop.py", BASE)
+    put(class_ / "submitted" / "mallory" / "backprop" / "backprop.py", buggy_submissions()["sign_error"][1])
+    put(class_ / "submitted" / "nils" / "backprop" / "backprop.py", STUB)
+    out = tmp_path / "out"
+    results = {r.id: r for r in grade_paths([class_], out, show_progress=False)}
+    assert set(results) == {"alice", "mallory", "nils"}
+    assert results["alice"].score == results["alice"].max_score
+    assert 0 < results["mallory"].score < results["mallory"].max_score
+    assert results["nils"].score == 0
+    for student in results:
+        assert (out / "feedback" / f"{student}.md").is_file()
+    rows = (out / "grades.csv").read_text().splitlines()[1:]
+    assert sorted(row.split(",")[0] for row in rows) == ["alice", "mallory", "nils"]
