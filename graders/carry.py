@@ -7,10 +7,13 @@ Two ways, tried in turn for a failed step whose building blocks (`Step.uses`) al
    can be stood in for, so no step can borrow the answer of a step it is not built from.
 2. Composition. Where the student's step reaches its building blocks some other way
    (methods of a class, private helpers), the reference step is run on the trusted side
-   with its building blocks replaced by the student's own (called in the sandbox): if the
-   student's answers equal that composition, the step itself is right. Only where the
-   composition is telling: an answer the student's blocks leave all zero, constant or
-   not finite (a block that returns zeros) is one a wrong step could match too.
+   with its building blocks replaced by the student's own: if the student's answers
+   equal that composition, the step itself is right. The blocks are called in a fresh
+   worker, which never saw the step's inputs or answers (so no block can replay what the
+   step said), and each answer must have the form of the reference block's on the same
+   arguments (so nothing the student sends grows in the grader's arithmetic). And only
+   where the composition is telling: an answer the student's blocks leave all zero,
+   constant or not finite is one a wrong step could match too.
 
 Where neither shows the step right, the failed building blocks are named as the likely
 cause, for the student and the instructor.
@@ -37,24 +40,47 @@ class _PartFailed(Exception):
     """The student's building block gave no answer: the composition is undefined here."""
 
 
-def _students(session: Session, name: str, timeout: float) -> Callable[..., Any]:
+def _same_form(value: Any, reference: Any) -> bool:
+    """Is value shaped as the reference block's answer: the same keys, shapes, finite floats?"""
+    if isinstance(reference, dict):
+        return (
+            isinstance(value, dict)
+            and value.keys() == reference.keys()
+            and all(_same_form(value[k], reference[k]) for k in reference)
+        )
+    if isinstance(reference, np.ndarray):
+        return (
+            isinstance(value, np.ndarray)
+            and value.dtype == np.float64
+            and value.shape == reference.shape
+            and bool(np.all(np.isfinite(value)))
+        )
+    return isinstance(value, float) and np.isfinite(value)
+
+
+def _students(session: Session, block: Step, timeout: float) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
-        outcome = session.call(Call(name, [list(args)], timeout=timeout))
+        outcome = session.call(Call(block.id, [list(args)], timeout=timeout))
         result = outcome.results[0] if outcome.results else None
         if outcome.status != "ok" or result is None or result.error is not None:
-            raise _PartFailed(name)
-        return plain(result.value)
+            raise _PartFailed(block.id)
+        value = plain(result.value)
+        if not _same_form(value, block.reference(*args)):
+            raise _PartFailed(block.id)
+        return value
 
     return call
 
 
-def composed(step: Step, parts: list[str], session: Session, timeout: float) -> Callable[..., Any] | None:
+def composed(
+    step: Step, parts: list[str], steps: dict[str, Step], session: Session, timeout: float
+) -> Callable[..., Any] | None:
     """The reference step with the named building blocks replaced by the student's; None if it calls none."""
     code = step.reference.__code__
     called = [name for name in parts if name in code.co_names]
     if not called:
         return None
-    names = {**step.reference.__globals__, **{n: _students(session, n, timeout) for n in called}}
+    names = {**step.reference.__globals__, **{n: _students(session, steps[n], timeout) for n in called}}
     return types.FunctionType(
         code, names, code.co_name, step.reference.__defaults__, step.reference.__closure__
     )
@@ -120,8 +146,12 @@ def carry_forward(
     again = session.call(step_call(step, corpus, timeout, stand_ins=parts, steps=steps))
     best, _ = judge.judge_step(step, result.max_score, cases, again, defined)
     if best.score <= result.score:
-        function = composed(step, parts, session, timeout)
-        rebuilt = _with_expected(cases, function) if function is not None and outcome.status == "ok" else None
+        function = composed(step, parts, steps, session, timeout)
+        rebuilt = None
+        if function is not None and outcome.status == "ok":
+            session.fresh_worker()  # the blocks answer where the step's inputs were never seen
+            rebuilt = _with_expected(cases, function)
+            session.fresh_worker()  # and no later step runs where the blocks saw them
         if rebuilt is not None:
             best, _ = judge.judge_step(step, result.max_score, rebuilt, outcome, defined)
     if best.score > result.score:

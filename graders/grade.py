@@ -162,7 +162,7 @@ def grade_submission(
         load = session.load()
         defined = set(load.defined)
         graded = [grade_step(step, config, corpus, session, defined) for step in steps]
-        failed = {result.id for result, _ in graded if result.status != "passed"}
+        failed = {result.id for result, _ in graded if wrong(result)}
         by_id = config.course.steps
         results = [
             carry_forward(
@@ -191,6 +191,12 @@ def grade_submission(
         isolation=sandbox.isolation,
         digest=submission.digest,
     )
+
+
+def wrong(result: StepResult) -> bool:
+    """A step whose values are wrong (its general property not earned), not one that only
+    changed its inputs or overflowed: only such a step may be set aside for another."""
+    return result.status != "passed" and not any(p.id == GENERAL and p.passed for p in result.properties)
 
 
 def property_failed(result: StepResult) -> str | None:

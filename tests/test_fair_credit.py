@@ -336,3 +336,34 @@ def test_f_answers_only_for_a_theta_of_its_own_shape() -> None:
         step = by_step(grader.grade(submission("probe", probe)))["numerical_gradient"]
     assert step.score == 0.0 and step.failure.reason == "raised"
     assert "f takes θ of shape" in step.failure.error["message"]
+
+
+def test_blocks_that_replay_what_their_step_answered_earn_the_step_nothing() -> None:
+    # The blocks are composed in a fresh worker: they never saw what the steps answered.
+    source = (CORPUS / "hostile" / "replays_composition.py").read_text()
+    with Grader(GradingConfig()) as grader:
+        steps = by_step(grader.grade(submission("replayer", source)))
+    for name in ("hidden_delta", "backward"):
+        assert steps[name].score == 0.0 and steps[name].carried_forward == []
+
+
+def test_a_block_answer_of_another_shape_is_no_composition() -> None:
+    # The reference composed with a (5000, 1, 1) sigmoid_grad broadcasts to the student's
+    # own wrong shape; a block's answer must have the form of the reference block's.
+    source = (CORPUS / "hostile" / "composition_broadcast.py").read_text()
+    with Grader(GradingConfig()) as grader:
+        steps = by_step(grader.grade(submission("broadcaster", source)))
+    assert steps["hidden_delta"].score == 0.0 and steps["hidden_delta"].carried_forward == []
+    assert steps["hidden_delta"].suspects == ["sigmoid_grad"]
+
+
+def test_a_block_that_only_changed_its_inputs_sets_nothing_aside() -> None:
+    # Right values that wrote into an input lose the unchanged share, and nothing more:
+    # the steps built from such a block are graded on their own answers.
+    block = "def sigmoid_grad(a):\n    r = a * (1 - a)\n    a[...] = 0.0\n    return r\n"
+    wrong = "def hidden_delta(A_hidden, W_out, delta_out):\n    return delta_out @ W_out\n"
+    source = replace_function(replace_function(BASE, "sigmoid_grad", block), "hidden_delta", wrong)
+    with Grader(GradingConfig()) as grader:
+        steps = by_step(grader.grade(submission("writer", source)))
+    assert steps["sigmoid_grad"].status == "partial" and steps["sigmoid_grad"].score > 0
+    assert steps["hidden_delta"].score == 0.0 and steps["hidden_delta"].suspects == []

@@ -614,6 +614,13 @@ class Session:
         self._ensure_child()
         return self.report
 
+    def fresh_worker(self) -> None:
+        """Send the next call to a new worker, loaded again: nothing the student's code kept
+        from earlier calls, in memory or in its scratch files, reaches it."""
+        if self.child is not None:
+            self.sandbox._release_child(self.child)
+            self.child = None
+
     def call(self, call: Call) -> CallOutcome:
         count = self.sandbox._case_count(call)
         retried = False
