@@ -70,7 +70,11 @@ TEXT = {
     "similarity": N_("{first} and {second}: {share:.0%} of {owner}'s own code is shared"),
     "no_pairs": N_("No pair of submissions reaches the threshold."),
     "copy_not_run": N_("Copy detection did not run: the submitted code was not available to the report."),
-    "borrowed": N_("{student}'s answers equal {owner}'s personal numbers ({keys})."),
+    "borrowed": N_(
+        "{student} answered with the answers for {owner}'s personal numbers ({keys}). Anyone can "
+        "compute those from {owner}'s id: {student} did not use their own numbers, which says "
+        "nothing about {owner}."
+    ),
     "no_borrowed": N_("No student answered with another student's personal numbers."),
     "personal": N_("Personal numbers"),
     "similar_to": N_("similar to {others}"),

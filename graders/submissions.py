@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from backprop_lab.exercises.i18n import N_
-from backprop_lab.exercises.student_ids import printable, safe_id
+from backprop_lab.exercises.student_ids import ID_CAP, printable, safe_id
 from backprop_lab.graders.notebook import NotebookError, code_cells
 
 MODULE_NAME = "backprop.py"
@@ -50,7 +50,7 @@ class DiscoveryError(ValueError):
 
 
 FILE_CAP = 2 * 1024 * 1024  # bytes of one source file that are read
-ZIP_CAP = 16 * 1024 * 1024  # bytes unpacked from one zip
+READ_CAP = 16 * 1024 * 1024  # bytes of code read from one submission, a zip's or a folder's
 SIBLING_CAP = 50  # source files passed beside the main module
 
 
@@ -152,8 +152,8 @@ def _skip_link(path: Path, problems: list[Problem]) -> None:
 
 
 def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, bytes]:
-    """Code files under folder; symbolic links (to files or folders) are skipped and reported."""
-    files = {}
+    """Code files under folder, READ_CAP bytes in all; symbolic links are skipped and reported."""
+    files, total = {}, 0
     for root, dirs, names in os.walk(folder):  # os.walk never descends into a linked folder
         here = Path(root)
         for name in sorted(dirs):
@@ -167,8 +167,13 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, bytes]:
                 _skip_link(path, problems)
             elif path.is_file():
                 with path.open("rb") as f:
-                    relative = path.relative_to(folder).as_posix()
-                    files[os.fsencode(relative).decode("utf-8", "replace")] = f.read(FILE_CAP + 1)
+                    data = f.read(min(FILE_CAP + 1, READ_CAP - total + 1))
+                total += len(data)
+                if total > READ_CAP:
+                    problems.append(Problem(N_("The submission holds too much code; the rest was skipped.")))
+                    return dict(sorted(files.items()))
+                relative = path.relative_to(folder).as_posix()
+                files[os.fsencode(relative).decode("utf-8", "replace")] = data
     return dict(sorted(files.items()))
 
 
@@ -196,7 +201,7 @@ def _read_zip(path: Path, problems: list[Problem]) -> dict[str, bytes]:
                     )
                     continue
                 total += min(info.file_size, FILE_CAP + 1)
-                if total > ZIP_CAP:
+                if total > READ_CAP:
                     problems.append(
                         Problem(N_("The zip file unpacks to too much data; the rest was skipped."))
                     )
@@ -437,6 +442,29 @@ def _found_in(path: Path) -> list[Submission]:
     return [_one_student(path)]
 
 
+def _separate_made_ids(found: list[Submission]) -> None:
+    """Give a submission whose id was made from another name (`bob?` → `bob_`) an id of its
+    own where it meets another's, so no file name can take a classmate's id or stop the
+    class; two submissions under one name (x.py and x.ipynb) are left for discover to refuse."""
+    count: dict[str, int] = {}
+    for submission in found:
+        count[submission.id] = count.get(submission.id, 0) + 1
+    for submission in found:
+        if count[submission.id] > 1 and submission.name and submission.name != submission.id:
+            made = submission.id
+            suffix = hashlib.sha256(submission.name.encode()).hexdigest()[:8]
+            submission.id = f"{made[: ID_CAP - 9]}-{suffix}"
+            submission.problems.append(
+                Problem(
+                    N_(
+                        "Its name {name} makes the id {made}, as another submission's does; "
+                        "it was graded as {id}."
+                    ),
+                    {"name": submission.name, "made": made, "id": submission.id},
+                )
+            )
+
+
 def discover(paths: list[Path]) -> list[Submission]:
     """Every submission under the given paths, in a stable order, each id once.
 
@@ -449,6 +477,7 @@ def discover(paths: list[Path]) -> list[Submission]:
             f"no submissions found in {shown}: expected .py, .ipynb or .zip files, student folders "
             "or an nbgrader submitted/ tree"
         )
+    _separate_made_ids(found)
     first: dict[str, Submission] = {}
     for submission in found:
         other = first.setdefault(submission.id, submission)

@@ -202,3 +202,36 @@ def test_grading_a_class_with_a_nested_tree_gives_every_student_their_own_result
         assert (out / "feedback" / f"{student}.md").is_file()
     rows = (out / "grades.csv").read_text().splitlines()[1:]
     assert sorted(row.split(",")[0] for row in rows) == ["alice", "mallory", "nils"]
+
+
+# ---------------------------------------------- names a student chooses
+
+
+def test_a_file_name_that_makes_a_classmates_id_gets_one_of_its_own(tmp_path) -> None:
+    # bob?.py makes the id bob_, which is bob_.py's: bob_ keeps it, and nobody stops the class.
+    put(tmp_path / "class" / "bob_.py", signed("bob_"))
+    put(tmp_path / "class" / "bob?.py", signed("mallory"))
+    by_id = found([tmp_path / "class"])
+    assert whose(by_id["bob_"]) == "# by bob_"
+    [other] = [s for i, s in by_id.items() if i != "bob_"]
+    assert other.id.startswith("bob_-") and whose(other) == "# by mallory"
+    assert other.problems[-1].values == {"name": "bob?", "made": "bob_", "id": other.id}
+
+
+def test_two_files_under_one_name_are_still_refused(tmp_path) -> None:
+    put(tmp_path / "class" / "x.py", BASE)
+    put(tmp_path / "class" / "x.ipynb", "{}")
+    with pytest.raises(DiscoveryError, match="two submissions have the id 'x'"):
+        discover([tmp_path / "class"])
+
+
+def test_a_folder_is_read_up_to_a_cap_like_a_zip(tmp_path) -> None:
+    # 40 files of 1 MiB: the read stops at 16 MiB with a problem, not at 40 MiB.
+    student = tmp_path / "class" / "mallory"
+    put(student / "backprop.py", BASE)
+    for n in range(40):
+        put(student / "junk" / f"m{n:02}.py", "#" * (1 << 20))
+    [submission] = discover([tmp_path / "class"])
+    kept = sum(len(text) for text in submission.files.values())
+    assert kept <= 16 << 20
+    assert "too much code" in submission.problems[-1].message
