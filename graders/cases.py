@@ -14,12 +14,14 @@ import dataclasses
 import hashlib
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from backprop_lab.exercises.step import GENERAL, Args, Step
 from backprop_lab.graders.compare import ATOL, RTOL
+from backprop_lab.graders.sandbox.inside.protocol import fingerprint
 
 DOMAINS = {"grading": 1, "practice": 2, "shrink": 3}
 
@@ -34,6 +36,12 @@ class Case:
     telling: list[bool] = field(default_factory=list)  # … and whether it differs from the right one
     size: int = 0  # how big the input is, to show the smallest failing one
     repeat_of: int | None = None  # the same input as that case: the answer must be the same
+
+    @cached_property
+    def sent(self) -> dict[str, Any]:
+        """Fingerprints of the arguments as sent, to compare with the worker's after each call;
+        drawn once per case, not once per submission and step."""
+        return {name: fingerprint(value) for name, value in self.args.items()}
 
 
 def size_of(args: Args) -> int:

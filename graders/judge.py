@@ -15,7 +15,6 @@ from backprop_lab.exercises.step import GENERAL, UNCHANGED, Step
 from backprop_lab.graders import compare
 from backprop_lab.graders.cases import Case
 from backprop_lab.graders.results import PropertyResult, StepResult
-from backprop_lab.graders.sandbox.inside.protocol import fingerprint
 from backprop_lab.graders.sandbox.runner import CallOutcome, CaseResult
 
 
@@ -60,7 +59,7 @@ def mutated_names(step: Step, cases: list[Case], results: list[CaseResult | None
             continue
         after = result.after or []
         for index, name in enumerate(step.params):
-            sent = None if name in step.functions else fingerprint(case.args[name])
+            sent = None if name in step.functions else case.sent[name]
             if index >= len(after) or after[index] != sent:
                 changed.add(index)
     return [step.params[i] for i in sorted(changed)]
