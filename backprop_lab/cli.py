@@ -21,10 +21,11 @@ import click
 from backprop_lab.exercises.i18n import LANGUAGES
 from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.explain import worked_derivation
+from backprop_lab.feedback import MARKS
 from backprop_lab.solutions.named import MAZUR, personal_numbers
 
 Command = TypeVar("Command", bound=Callable[..., Any])
-MARKS = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
+
 NOTE_CAP = 70  # characters of a submission's problem shown in the table
 
 
@@ -268,6 +269,9 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
             f"{file} holds {len(found)} submissions ({names}); check one file or one student's folder",
             param_hint="FILE",
         )
+    submission = found[0] if student is None else load(file, sub_id=student)
+    if student is None:
+        click.echo(checked_as(submission.id, lang) + "\n")
     if step is not None:
         from backprop_lab.platforms.step_check import grade_cached, step_report
 
@@ -275,7 +279,7 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
             raise click.BadParameter(
                 f"{step!r}; the course's steps: {', '.join(config.points)}", param_hint="--step"
             )
-        result, isolation = grade_cached(found[0] if student is None else load(file, sub_id=student), config)
+        result, isolation = grade_cached(submission, config)
         text, passed = step_report(result, step, lang)
         notice = isolation_notice(isolation)
         if notice:
@@ -283,12 +287,27 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
         click.echo(text)
         sys.exit(0 if passed else 1)
     with Grader(config) as grader:
-        result = grader.grade(found[0] if student is None else load(file, sub_id=student))
+        result = grader.grade(submission)
         notice = isolation_notice(grader.isolation_used)
     if notice:
         click.echo(notice, err=True)
     click.echo(submission_feedback(result, lang))
     sys.exit(0 if result.score >= result.max_score else 1)
+
+
+def checked_as(student_id: str, lang: str) -> str:
+    """`check` without --student takes the id from the file's name: say so, and how to give one,
+    since the personal numbers it checks ANSWERS against are that id's."""
+    from backprop_lab.exercises.i18n import N_, tr
+
+    return tr(
+        lang,
+        N_(
+            "Checked as student {id} (taken from the file's name): your personal numbers are that id's. "
+            "If your id is another, run again with --student YOUR_ID."
+        ),
+        id=student_id,
+    )
 
 
 def _width(text: str) -> int:
