@@ -119,22 +119,27 @@ def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
 
 
 @main.command()
-@click.option("--out", type=out_folder(), help="Folder to keep the demo in (default: a temporary one).")
+@click.option(
+    "--out",
+    type=out_folder(),
+    help="Folder to keep the demo in (default: a new one in the temporary folder).",
+)
 @lang_option
 @bad_input_is_an_error
 def demo(out: Path | None, lang: str) -> None:
-    """The main job end to end: generate the assignment, grade sample submissions, show results."""
+    """The main job end to end: generate the assignment, grade sample submissions, show results.
+
+    Everything it prints a path of is kept, so it can be opened afterwards."""
     import tempfile
 
     from backprop_lab.demo import run_demo
 
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-demo-") as temporary:
-        results, report = run_demo(out or Path(temporary), lang)
-        click.echo(summary_table(results))
-        click.echo("")
-        click.echo(report)
-    if out is None:
-        click.echo("\n(the demo's temporary folder was removed; pass --out DIR to keep its files)")
+    folder = out or Path(tempfile.mkdtemp(prefix="backprop-lab-demo-"))
+    results, report = run_demo(folder, lang)
+    click.echo(summary_table(results))
+    click.echo("")
+    click.echo(report)
+    click.echo(f"\nThe demo's files are kept in {folder}/ (delete the folder when you are done with it).")
 
 
 def _gradebook_folder(folder: Path | None) -> None:
