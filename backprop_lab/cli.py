@@ -264,6 +264,7 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
     from backprop_lab.grade_class import isolation_notice
     from backprop_lab.graders.batch import Grader
     from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.graders.results import ANSWERS_ID
     from backprop_lab.graders.submissions import discover, load
 
     config = GradingConfig.practice(Course.load(course))
@@ -274,16 +275,16 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
             f"{file} holds {len(found)} submissions ({names}); check one file or one student's folder",
             param_hint="FILE",
         )
+    if step is not None and step not in config.points:
+        raise click.BadParameter(
+            f"{step!r}; the course's steps: {', '.join(config.points)}", param_hint="--step"
+        )
     submission = found[0] if student is None else load(file, sub_id=student)
-    if student is None:
+    if student is None and step in (None, ANSWERS_ID):  # only ANSWERS depends on the id
         click.echo(checked_as(submission.id, lang) + "\n")
     if step is not None:
         from backprop_lab.platforms.step_check import grade_cached, step_report
 
-        if step not in config.points:
-            raise click.BadParameter(
-                f"{step!r}; the course's steps: {', '.join(config.points)}", param_hint="--step"
-            )
         result, isolation = grade_cached(submission, config)
         text, passed = step_report(result, step, lang)
         notice = isolation_notice(isolation)

@@ -139,6 +139,8 @@ def test_check_on_a_notebook_names_the_id_it_used_and_how_to_give_another(tmp_pa
     assert "Checked as student backprop (taken from the file's name)" in first and "--student" in first
     lines = checked.output.splitlines()
     assert "**Next: implement sigmoid.**" in lines[:SCREEN]
+    one_step = runner.invoke(main, ["check", str(notebook), "--step", "sigmoid"])
+    assert one_step.output.startswith("### sigmoid")  # one step's log (Classroom): no id to name
     named = runner.invoke(main, ["check", str(notebook), "--student", "ada", "--lang", "zh"])
     assert "Checked as" not in named.output and "按学号" not in named.output
     assert named.output.startswith("# ") and "下一步：实现 sigmoid" in named.output
