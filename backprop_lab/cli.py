@@ -21,10 +21,11 @@ import click
 from backprop_lab.exercises.i18n import LANGUAGES
 from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.explain import worked_derivation
+from backprop_lab.feedback import MARKS
 from backprop_lab.solutions.named import MAZUR, personal_numbers
 
 Command = TypeVar("Command", bound=Callable[..., Any])
-MARKS = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
+
 NOTE_CAP = 70  # characters of a submission's problem shown in the table
 
 
@@ -118,22 +119,27 @@ def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
 
 
 @main.command()
-@click.option("--out", type=out_folder(), help="Folder to keep the demo in (default: a temporary one).")
+@click.option(
+    "--out",
+    type=out_folder(),
+    help="Folder to keep the demo in (default: a new one in the temporary folder).",
+)
 @lang_option
 @bad_input_is_an_error
 def demo(out: Path | None, lang: str) -> None:
-    """The main job end to end: generate the assignment, grade sample submissions, show results."""
+    """The main job end to end: generate the assignment, grade sample submissions, show results.
+
+    Everything it prints a path of is kept, so it can be opened afterwards."""
     import tempfile
 
     from backprop_lab.demo import run_demo
 
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-demo-") as temporary:
-        results, report = run_demo(out or Path(temporary), lang)
-        click.echo(summary_table(results))
-        click.echo("")
-        click.echo(report)
-    if out is None:
-        click.echo("\n(the demo's temporary folder was removed; pass --out DIR to keep its files)")
+    folder = out or Path(tempfile.mkdtemp(prefix="backprop-lab-demo-"))
+    results, report = run_demo(folder, lang)
+    click.echo(summary_table(results))
+    click.echo("")
+    click.echo(report)
+    click.echo(f"\nThe demo's files are kept in {folder}/ (delete the folder when you are done with it).")
 
 
 def _gradebook_folder(folder: Path | None) -> None:
@@ -258,6 +264,7 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
     from backprop_lab.grade_class import isolation_notice
     from backprop_lab.graders.batch import Grader
     from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.graders.results import ANSWERS_ID
     from backprop_lab.graders.submissions import discover, load
 
     config = GradingConfig.practice(Course.load(course))
@@ -268,14 +275,17 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
             f"{file} holds {len(found)} submissions ({names}); check one file or one student's folder",
             param_hint="FILE",
         )
+    if step is not None and step not in config.points:
+        raise click.BadParameter(
+            f"{step!r}; the course's steps: {', '.join(config.points)}", param_hint="--step"
+        )
+    submission = found[0] if student is None else load(file, sub_id=student)
+    if student is None and step in (None, ANSWERS_ID):  # only ANSWERS depends on the id
+        click.echo(checked_as(submission.id, lang) + "\n")
     if step is not None:
         from backprop_lab.platforms.step_check import grade_cached, step_report
 
-        if step not in config.points:
-            raise click.BadParameter(
-                f"{step!r}; the course's steps: {', '.join(config.points)}", param_hint="--step"
-            )
-        result, isolation = grade_cached(found[0] if student is None else load(file, sub_id=student), config)
+        result, isolation = grade_cached(submission, config)
         text, passed = step_report(result, step, lang)
         notice = isolation_notice(isolation)
         if notice:
@@ -283,12 +293,27 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
         click.echo(text)
         sys.exit(0 if passed else 1)
     with Grader(config) as grader:
-        result = grader.grade(found[0] if student is None else load(file, sub_id=student))
+        result = grader.grade(submission)
         notice = isolation_notice(grader.isolation_used)
     if notice:
         click.echo(notice, err=True)
     click.echo(submission_feedback(result, lang))
     sys.exit(0 if result.score >= result.max_score else 1)
+
+
+def checked_as(student_id: str, lang: str) -> str:
+    """`check` without --student takes the id from the file's name: say so, and how to give one,
+    since the personal numbers it checks ANSWERS against are that id's."""
+    from backprop_lab.exercises.i18n import N_, tr
+
+    return tr(
+        lang,
+        N_(
+            "Checked as student {id} (taken from the file's name): your personal numbers are that id's. "
+            "If your id is another, run again with --student YOUR_ID."
+        ),
+        id=student_id,
+    )
 
 
 def _width(text: str) -> int:

@@ -1,7 +1,9 @@
 """What the student reads: per step, what went wrong, on which input, and what to think about.
 
 Rendered from the structured results in English or Chinese; Markdown for files and
-terminals, HTML from the same Markdown. Everything that came from the student (printed
+terminals, HTML from the same Markdown. A page opens with an overview that fits on one
+screen (each step's score, and the one thing to do next); the details follow, each
+step collapsed in HTML. Everything that came from the student (printed
 output, exception messages, returned values, file names) is text, never Markdown: it
 goes into code spans and fences that it cannot close, so it cannot make a heading, an
 image or HTML.
@@ -17,11 +19,11 @@ from typing import Any
 import mistune
 import numpy as np
 
-from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.exercises.step import PROPERTY_TITLES
+from backprop_lab.exercises.i18n import N_, Nn_, Plural, tr
+from backprop_lab.exercises.step import GENERAL, PROPERTY_TITLES
 from backprop_lab.graders.results import ANSWERS_ID, StepResult, SubmissionResult
 
-REASONS = {
+REASONS: dict[str, str | Plural] = {
     "wrong_type": N_("Returned {got}; expected a plain {expected}."),
     "wrong_dtype": N_("Returned an array of dtype {got}; expected float64."),
     "wrong_shape": N_("Returned shape {got}; expected shape {expected}."),
@@ -29,22 +31,30 @@ REASONS = {
     "out_of_range": N_("Returned values outside [0, 1]."),
     "wrong_value": N_("Wrong values: off by up to {error:.3g}."),
     "fd_mismatch": N_("Disagrees with finite differences of the loss (relative error {relative_error:.2g})."),
-    "mutated": N_("Changed its input argument {names}; the caller's arrays must stay as they were."),
+    "mutated": Nn_(
+        "Changed its input argument {names}; the caller's array must stay as it was.",
+        "Changed its input arguments {names}; the caller's arrays must stay as they were.",
+        "names",
+    ),
     "missing_key": N_("The returned dict has no key {key!r}."),
     "not_a_number": N_("Returned {got}; expected a single number (a float)."),
     "raised": N_("Raised {message}"),
     "not_implemented": N_("Not implemented yet (it raises NotImplementedError)."),
     "no_answer": N_("No answer for this input: the step stopped before reaching it."),
-    "wrong_answers": N_("These answers are not right for your numbers: {keys}."),
+    "wrong_answers": Nn_(
+        "This answer is not right for your numbers: {keys}.",
+        "These answers are not right for your numbers: {keys}.",
+        "keys",
+    ),
     "hidden_state": N_(
         "Called twice with the same input, it answered differently: does it keep state between calls "
         "(a global variable, a default argument that changes)?"
     ),
 }
-STATUS = {
-    "passed": N_("All {total} cases passed."),
-    "partial": N_("{passed} of {total} cases passed."),
-    "failed": N_("{passed} of {total} cases passed."),
+STATUS: dict[str, str | Plural] = {
+    "passed": Nn_("The {total} case passed.", "All {total} cases passed.", "total"),
+    "partial": Nn_("{passed} of {total} case passed.", "{passed} of {total} cases passed.", "total"),
+    "failed": Nn_("{passed} of {total} case passed.", "{passed} of {total} cases passed.", "total"),
     "error": N_("Every case raised an error."),
     "not_defined": N_("The function {name} is not defined in your submission."),
     "not_implemented": N_("{name} is not implemented yet."),
@@ -53,6 +63,28 @@ STATUS = {
     "crash": N_("{name} could not be graded: {detail}."),
 }
 TITLES = {ANSWERS_ID: N_("Personal numeric questions (ANSWERS)")}
+MARKS = {"passed": "✓", "partial": "~", "failed": "✗", "error": "!", "timeout": "⧗", "missing": "·"}
+NEXT = {  # the first thing to do about a step that is not done, by what is wrong with it
+    "not_implemented": N_("implement {name}"),
+    "not_defined": N_("write the function {name}"),
+    "answers_missing": N_("fill in your four numbers in ANSWERS"),
+    "timeout": N_("make {name} finish: it ran out of time"),
+    "error": N_("make {name} run without an error"),
+    "misconception": N_("fix {name}: it makes a known mistake ({mistake})"),
+    "failed": N_("fix {name}: its answers are wrong"),
+    "partial": N_("finish {name}: it is right on some cases, not all"),
+    "unrunnable": N_("make {unit} run: {message}"),
+}
+CARRIED = Nn_(
+    "Graded with your {names} set aside (it is wrong): its mistakes are charged to that step only.",
+    "Graded with your {names} set aside (they are wrong): their mistakes are charged to those steps only.",
+    "names",
+)
+SUSPECTS = Nn_(
+    "Your {names} also fails. If this step is built on it, fix it first.",
+    "Your {names} also fail. If this step is built on them, fix them first.",
+    "names",
+)
 STUDENT_TEXT = ("got", "message")  # values of REASONS that the student's code chose
 PRINTED_CAP = 2000  # characters of printed output shown
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -153,22 +185,34 @@ def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
     return f"{what}: {text}" if what else text
 
 
+def _property_title(property_id: str, lang: str) -> str:
+    return PROPERTY_TITLES.get(property_id, {}).get(lang, property_id)
+
+
 def _properties_text(step: StepResult, lang: str) -> list[str]:
-    """Which named properties the step earned, each with its points."""
+    """Which named properties the step earned, each with its points. While the general one
+    fails, none earns anything: one that holds says so, never a ✓ with points."""
     if not step.properties or step.status == "passed":
         return []
+    general = next((p for p in step.properties if p.id == GENERAL), None)
+    gated = general is not None and not general.passed
     lines = [""]
     for prop in step.properties:
-        mark = "✓" if prop.passed else "✗"
-        title = PROPERTY_TITLES.get(prop.id, {}).get(lang, prop.id)
-        lines.append(f"- {mark} {title} ({prop.points:g})")
+        title = _property_title(prop.id, lang)
+        if not prop.passed:
+            lines.append(f"- ✗ {title} (0/{prop.points:g})")
+        elif gated:
+            held = tr(lang, N_("holds, but earns nothing until “{general}” holds"),
+                      general=_property_title(GENERAL, lang))  # fmt: skip
+            lines.append(f"- ○ {title} (0/{prop.points:g}): {held}")
+        else:
+            lines.append(f"- ✓ {title} ({prop.points:g}/{prop.points:g})")
     return lines
 
 
 def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ()) -> str:
     """Markdown for one step; unrunnable: the submission's files that could not run."""
-    title = tr(lang, TITLES[step.id]) if step.id in TITLES else step.id
-    lines = [f"### {title} — {step.score:g}/{step.max_score:g}", ""]
+    lines = [f"### {_step_title(step, lang)} — {step.score:g}/{step.max_score:g}", ""]
     values = {"total": step.total, "passed": step.passed, "name": step.id}
     if step.status == "missing" and step.detail == "not_defined" and unrunnable:
         lines.append(
@@ -186,26 +230,9 @@ def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ())
         lines.append(tr(lang, STATUS[step.status], **values))
     lines += _properties_text(step, lang)
     if step.carried_forward:
-        lines += [
-            "",
-            tr(
-                lang,
-                N_(
-                    "Graded with your {names} set aside (they are wrong): their mistakes are charged to "
-                    "those steps only."
-                ),
-                names=", ".join(step.carried_forward),
-            ),
-        ]
+        lines += ["", tr(lang, CARRIED, names=", ".join(step.carried_forward))]
     if step.suspects:
-        lines += [
-            "",
-            tr(
-                lang,
-                N_("Your {names} also fail. If this step is built on them, fix them first."),
-                names=", ".join(step.suspects),
-            ),
-        ]
+        lines += ["", tr(lang, SUSPECTS, names=", ".join(step.suspects))]
     for misconception in step.misconceptions:
         label = tr(lang, N_("A known mistake"))
         lines += ["", f"**{label}: `{misconception}`** — {step.hints.get(misconception, {}).get(lang, '')}"]
@@ -227,8 +254,43 @@ def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ())
     return "\n".join(lines)
 
 
+def _step_title(step: StepResult, lang: str) -> str:
+    return tr(lang, TITLES[step.id]) if step.id in TITLES else step.id
+
+
+def next_action(result: SubmissionResult, lang: str) -> str:
+    """The one thing to do first: make the code run, then the first step (in the assignment's
+    order, building blocks first) that does not earn full marks."""
+    if result.units:
+        unit = result.units[0]
+        message = code_span(unit_summary(unit))
+        return tr(lang, NEXT["unrunnable"], unit=code_span(unit["name"]), message=message)
+    step = next((s for s in result.steps if s.score < s.max_score), None)
+    if step is None:
+        return tr(lang, N_("nothing: every step earns full marks"))
+    name = _step_title(step, lang)
+    if step.status == "missing":
+        return tr(lang, NEXT[step.detail if step.detail in NEXT else "not_defined"], name=name)
+    if step.status in ("timeout", "error"):
+        return tr(lang, NEXT[step.status], name=name)
+    if step.misconceptions:
+        return tr(lang, NEXT["misconception"], name=name, mistake=code_span(step.misconceptions[0]))
+    return tr(lang, NEXT["partial" if step.status == "partial" else "failed"], name=name)
+
+
+def overview(result: SubmissionResult, lang: str) -> list[str]:
+    """The part that fits on one screen: each step's mark and score, and what to do next."""
+    lines = ["## " + tr(lang, N_("Overview")), ""]
+    lines += [
+        f"- {MARKS.get(s.status, '?')} {_step_title(s, lang)} — {s.score:g}/{s.max_score:g}"
+        for s in result.steps
+    ]
+    lines += ["", "**" + tr(lang, N_("Next: {action}."), action=next_action(result, lang)) + "**", ""]
+    return lines
+
+
 def submission_feedback(result: SubmissionResult, lang: str) -> str:
-    """Markdown for a whole submission."""
+    """Markdown for a whole submission: the overview, then the details of every step."""
     heading, score = tr(lang, N_("Backpropagation assignment")), tr(lang, N_("Score"))
     lines = [
         f"# {heading}: {result.id}",
@@ -236,6 +298,8 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
         f"**{score}: {result.score:g} / {result.max_score:g}**",
         "",
     ]
+    lines += overview(result, lang)
+    lines += ["## " + tr(lang, N_("Details")), ""]
     lines += ["- " + reason for reason in submission_reasons(result, lang, code_span)]
     for unit in result.units:  # the whole message, e.g. a syntax error with its caret
         full = str((unit.get("error") or {}).get("message", "")).strip()
@@ -262,15 +326,28 @@ class _NoImages(mistune.HTMLRenderer):
         return html.escape(text)
 
 
+def _collapsed(body: str) -> str:
+    """Each step's section (an <h3> and what follows it up to the next heading) folded into
+    <details>, its heading the summary: the page shows the overview, a click shows a step.
+    The student's text cannot make a heading (it is escaped), so every <h3> is ours."""
+    parts = re.split(r"(?=<h[1-3]>)", body)
+    folded = []
+    for part in parts:
+        match = re.fullmatch(r"<h3>(.*?)</h3>\n?(.*)", part, re.S)
+        folded.append(f"<details><summary>{match[1]}</summary>\n{match[2]}</details>\n" if match else part)
+    return "".join(folded)
+
+
 def to_html(markdown_text: str, title: str) -> str:
-    """A standalone HTML page of the Markdown feedback."""
+    """A standalone HTML page of the Markdown feedback, each step's details collapsed."""
     # escape=True: error messages and printed output are the student's text, never HTML to run;
     # and no image is ever fetched from anywhere
-    body = mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))(markdown_text)
+    body = _collapsed(mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))(markdown_text))
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;line-height:1.45}"
-        "pre{background:#f5f5f5;padding:.6em;overflow-x:auto}code{font-size:90%}</style>"
+        "pre{background:#f5f5f5;padding:.6em;overflow-x:auto}code{font-size:90%}"
+        "summary{font-weight:600;font-size:1.1em;margin:.8em 0;cursor:pointer}</style>"
         f"</head><body>\n{body}</body></html>\n"
     )

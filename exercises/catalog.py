@@ -114,6 +114,12 @@ class Course:
         catalogs = [(path.parent / name).resolve() for name in assignment.get("misconceptions", [])]
         for catalog in catalogs:
             for step_id, extra in load_misconceptions(catalog).items():
+                if step_id not in steps and step_id not in BY_ID:
+                    named = ", ".join(repr(m.id) for m in extra)
+                    raise ValueError(
+                        f"{catalog}: misconception {named} names an unknown step {step_id!r}; "
+                        f"known: {', '.join([*steps, *(s for s in BY_ID if s not in steps)])}"
+                    )
                 if step_id in steps:
                     step = steps[step_id]
                     steps[step_id] = dataclasses.replace(step, misconceptions=step.misconceptions + extra)

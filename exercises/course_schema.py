@@ -3,7 +3,7 @@ fall back to the defaults, and a wrong value must not surface as a traceback.
 
 `validate(path)` raises CourseError listing every problem found, each with the file's
 line and, for a misspelling, the name that was probably meant. The schema is the one
-`Course.load` reads (see `catalog.py` and README, "The course file").
+`Course.load` reads (see `catalog.py` and docs/course-file.md).
 """
 
 from __future__ import annotations

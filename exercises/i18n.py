@@ -7,6 +7,7 @@ Chinese. The compiled `.mo` is committed beside it (tests check the two agree).
 from __future__ import annotations
 
 import gettext
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -30,7 +31,30 @@ def N_(message: str) -> str:
     return message
 
 
-def tr(lang: str, message: str, /, **values: object) -> str:
-    """`message` in `lang`, with {placeholders} filled after translation."""
-    text = translator(lang).gettext(message)
+@dataclass(frozen=True)
+class Plural:
+    """A message whose wording depends on a count ("fails" / "fail"): its English singular and
+    plural, and the value that decides, a number or a list written "a, b, c"."""
+
+    singular: str
+    plural: str
+    counted: str
+
+    def count(self, values: dict[str, object]) -> int:
+        value = values[self.counted]
+        return value if isinstance(value, int) else len(str(value).split(", "))
+
+
+def Nn_(singular: str, plural: str, counted: str) -> Plural:
+    """Mark a message with plural forms for extraction (babel keyword `Nn_:1,2`)."""
+    return Plural(singular, plural, counted)
+
+
+def tr(lang: str, message: str | Plural, /, **values: object) -> str:
+    """`message` in `lang`, with {placeholders} filled after translation; a Plural takes the
+    form the language's own rule gives for its count (ngettext)."""
+    if isinstance(message, Plural):
+        text = translator(lang).ngettext(message.singular, message.plural, message.count(values))
+    else:
+        text = translator(lang).gettext(message)
     return text.format(**values) if values else text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,6 +25,17 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CUSTOM_CASES = 8  # cases of a custom step's general property
+TRIAL_SEED = 0  # the generator a custom step is tried on before anyone is graded
+
+
+def _cause(error: BaseException) -> str:
+    """An error of the instructor's code in one line: its type, message and where in their file."""
+    if isinstance(error, SyntaxError):
+        return f"SyntaxError: {error.msg} (line {error.lineno})"
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (line {frames[-1].lineno})" if frames else ""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}{where}" if message else f"{type(error).__name__}{where}"
 
 
 def _module(path: Path) -> ModuleType:
@@ -37,15 +49,45 @@ def _module(path: Path) -> ModuleType:
     return module
 
 
+def _tried(step: Step) -> Step:
+    """The step, once its inputs and its solution ran on every case of its general property:
+    an instructor's slip found here stops the command, instead of every student's grade."""
+    draw = step.properties[0].draw
+    rng = np.random.default_rng(TRIAL_SEED)
+    for index in range(CUSTOM_CASES):
+        call = f"{step.id}_inputs(rng, {index})"
+        try:
+            args = draw(rng, index)
+        except Exception as error:  # the instructor's code: any error is theirs to see
+            raise ValueError(f"{call} raised {_cause(error)}") from None
+        if not isinstance(args, dict):
+            raise ValueError(f"{call} returned {type(args).__name__}; it must return a dict of arguments")
+        missing = [name for name in step.params if name not in args]
+        if missing:
+            wanted = f"{step.id}({', '.join(step.params)})"
+            raise ValueError(f"{call} returned no {', '.join(missing)} for {wanted}")
+        try:
+            step.reference(**args)
+        except Exception as error:
+            raise ValueError(f"{step.id} raised {_cause(error)} on the arguments of {call}") from None
+    return step
+
+
 def custom_step(entry: dict[str, Any], folder: Path) -> Step:
-    """A `[[custom_step]]` of a course file: its module defines `<id>` and `<id>_inputs(rng, index)`."""
+    """A `[[custom_step]]` of a course file: its module defines `<id>` and `<id>_inputs(rng, index)`.
+    The module is imported and the step tried on its own inputs now; whatever fails is a
+    ValueError in one line naming the module, the step and the cause."""
     step_id = entry.get("id", "?")
+    path = (folder / str(entry.get("module", "?"))).resolve()
+    if not path.is_file():
+        raise ValueError(f"custom step {step_id!r}: no module {path}")
     try:
-        path = (folder / entry["module"]).resolve()
-        if not path.is_file():
-            raise ValueError(f"custom step {step_id!r}: no module {path}")
         module = _module(path)
-        return Step(
+    except Exception as error:  # a syntax error, a missing import, any error at import time
+        cause = _cause(error)
+        raise ValueError(f"{path}: custom step {step_id!r}: cannot import the module: {cause}") from None
+    try:
+        step = Step(
             id=str(entry["id"]),
             title=dict(entry["title"]),
             instructions=dict(entry["instructions"]),
@@ -60,7 +102,11 @@ def custom_step(entry: dict[str, Any], folder: Path) -> Step:
             module=str(path),
         )
     except (KeyError, TypeError, AttributeError) as error:
-        raise ValueError(f"custom step {step_id!r} lacks {error}") from None
+        raise ValueError(f"{path}: custom step {step_id!r} lacks {error}") from None
+    try:
+        return _tried(step)
+    except ValueError as error:
+        raise ValueError(f"{path}: custom step {step_id!r}: {error}") from None
 
 
 def _formula(source: str) -> Any:
@@ -85,8 +131,13 @@ def _formula(source: str) -> Any:
 
 def load_misconceptions(path: Path) -> dict[str, tuple[Misconception, ...]]:
     """An instructor's catalog: step id → the wrong formulas students write for it."""
-    with open(path, "rb") as f:
-        entries = tomllib.load(f).get("misconception", [])
+    try:
+        with open(path, "rb") as f:
+            entries = tomllib.load(f).get("misconception", [])
+    except OSError as error:
+        raise ValueError(f"{path}: the misconceptions file cannot be read: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: the misconceptions file is not valid TOML: {error}") from None
     found: dict[str, list[Misconception]] = {}
     for entry in entries:
         try:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from backprop_lab.cli import main
@@ -39,3 +43,19 @@ def test_html_feedback_escapes_what_the_student_controls() -> None:
 
     page = to_html("Raised ValueError: <script>alert(1)</script>\n\n```\n<img src=x onerror=y>\n```\n", "x")
     assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
+
+
+def test_the_demo_keeps_every_path_it_prints(tmp_path, monkeypatch) -> None:
+    """Without --out the demo's folder is a new temporary one, kept: what it names can be opened."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shown = CliRunner().invoke(main, ["demo"])
+    assert shown.exit_code == 0, shown.output
+    paths = [
+        Path(p)
+        for p in re.findall(r"(/\S+?)/?(?=[\s)]|$)", shown.output, re.M)
+        if p.startswith(str(tmp_path))
+    ]
+    assert {p.name for p in paths} >= {"assignment", "submissions", "results", "report.html"}
+    assert all(p.exists() for p in paths), [p for p in paths if not p.exists()]
+    kept = re.search(r"The demo's files are kept in (\S+)/ ", shown.output)
+    assert kept and Path(kept[1]).parent == tmp_path and (Path(kept[1]) / "results" / "report.html").is_file()

@@ -193,7 +193,7 @@ def test_a_file_that_cannot_run_says_why_in_every_output(graded) -> None:
     junit = (out / "junit.xml").read_text()
     assert "SyntaxError" in junit
     feedback = (out / "feedback" / "broken.md").read_text()
-    assert feedback.count("SyntaxError") == 2  # the one-line reason, then the full message
+    assert feedback.count("SyntaxError") == 3  # what to do next, the one-line reason, the full message
     assert "is not defined: `broken.py` could not run" in feedback
 
 
