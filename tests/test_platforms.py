@@ -28,7 +28,7 @@ from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders.grade import GradingConfig
-from backprop_lab.platforms import github_classroom, gradescope
+from backprop_lab.platforms import github_classroom, gradescope, install, wheel
 from backprop_lab.platforms.wheel import own_wheel, pack
 from tests.submissions import BASE, CORPUS, buggy_submissions, replace_function
 
@@ -144,6 +144,19 @@ def test_the_bundled_wheel_is_this_backprop_lab_packed_reproducibly() -> None:
         assert files[in_wheel] == (ROOT / in_checkout).read_bytes()
     assert "backprop_lab/exercises/locale/zh/LC_MESSAGES/backprop_lab.mo" in files  # package data
     assert pack(files, "backprop_lab-0.1.0.dist-info") == data  # fixed dates, sorted, fresh RECORD
+
+
+def test_without_an_installed_backprop_lab_to_bundle_generate_asks_for_install(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(wheel, "distributions", lambda name: [])  # e.g. run from a checkout, uninstalled
+    monkeypatch.setattr(install, "own_wheel", wheel.own_wheel.__wrapped__)  # not the cached one
+    refused = CliRunner().invoke(main, ["generate", "--out", str(tmp_path), "--format", "gradescope"])
+    assert refused.exit_code == 1 and "--install SPEC" in refused.output and "Traceback" not in refused.output
+    given = tmp_path / "backprop_lab-9.9-py3-none-any.whl"
+    given.write_bytes(b"a wheel the instructor built")
+    made = CliRunner().invoke(
+        main, ["generate", "--out", str(tmp_path), "--format", "gradescope", "--install", str(given)]
+    )
+    assert made.exit_code == 0, made.output
 
 
 def test_a_broken_grading_still_answers_the_student_in_the_spec_format(tmp_path) -> None:

@@ -42,7 +42,7 @@ NOT_COPIED = (
 )
 
 
-class WheelError(RuntimeError):
+class WheelError(ValueError):
     """No wheel can be made of this installation: the instructor must give one with --install."""
 
 
@@ -119,7 +119,10 @@ def _built_from(checkout: Path) -> tuple[str, dict[str, bytes]]:
         )
         wheels = sorted(out.glob("*.whl"))
         if built.returncode != 0 or len(wheels) != 1:
-            raise WheelError(f"building a wheel of {checkout} failed:\n{built.stderr[-2000:]}")
+            raise WheelError(
+                f"building a wheel of {checkout} failed (give one with --install SPEC):\n"
+                + built.stderr[-2000:]
+            )
         with zipfile.ZipFile(wheels[0]) as archive:
             files = {n: archive.read(n) for n in archive.namelist() if not n.endswith(".dist-info/RECORD")}
         return wheels[0].name, files
@@ -131,7 +134,9 @@ def own_wheel() -> tuple[str, bytes]:
     # An installed one: a checkout's own *.egg-info (on sys.path when run from there) has no RECORD.
     dist = next((d for d in distributions(name=PROJECT) if d.read_text("RECORD") is not None), None)
     if dist is None:
-        raise WheelError(f"{PROJECT} is not installed here, so no wheel of it can be bundled")
+        raise WheelError(
+            f"{PROJECT} is not installed here, so no wheel of it can be bundled: give --install SPEC"
+        )
     checkout = _checkout(dist)
     if checkout is not None:
         name, files = _built_from(checkout)
