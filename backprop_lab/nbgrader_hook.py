@@ -1,9 +1,10 @@
 """Inside `nbgrader autograde`: each hidden test cell asks backprop-lab for its step's score.
 
 The notebook being autograded is graded once, by the same grader as `backprop-lab
-grade` (sandbox included: the kernel is the student's, so nothing is trusted from
-it), and each test cell then shows that step's feedback and returns its score, which
-nbgrader takes as partial credit. Nothing is written to stderr: nbgrader scores a
+grade` and on the same cases, those of the course secret at the course's root
+(sandbox included: the kernel is the student's, so nothing is trusted from it), and
+each test cell then shows that step's feedback and returns its score, which nbgrader
+takes as partial credit. Nothing is written to stderr: nbgrader scores a
 cell that writes to stderr as 0.
 """
 
