@@ -90,8 +90,8 @@ def main() -> None:
 secret_option = click.option(
     "--secret-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The course secret the grading cases derive from (default: $BACKPROP_LAB_SECRET, "
-    "else one kept in OUT/.backprop-lab/).",
+    help="The course secret the grading cases derive from (default: $BACKPROP_LAB_SECRET, else with "
+    "--gradebook the nbgrader course's course-secret.txt, else one kept in OUT/.backprop-lab/).",
 )
 
 
@@ -220,6 +220,10 @@ def grade(
         return
     _gradebook_folder(gradebook)
     out.mkdir(parents=True, exist_ok=True)  # a path that cannot be a folder fails now, not after grading
+    if gradebook is not None and secret_file is None:
+        from backprop_lab.gradebook import course_secret
+
+        secret_file = course_secret(gradebook)  # the cases nbgrader's autograde grades on
     config = grading_config(course, out, secret_file, seed, timeout)
     from backprop_lab.graders.batch import ClusterError
 
@@ -383,7 +387,7 @@ def discovery_table(submissions: list) -> str:
     "spec",
     metavar="SPEC",
     help="How Gradescope and GitHub Classroom install backprop-lab with pip: a requirement, a wheel, "
-    "a path, index options (default: this version from PyPI).",
+    "a path, index options (default: the wheel of this backprop-lab, shipped with their files).",
 )
 @lang_option
 @bad_input_is_an_error

@@ -1,9 +1,10 @@
 """Inside `nbgrader autograde`: each hidden test cell asks backprop-lab for its step's score.
 
 The notebook being autograded is graded once, by the same grader as `backprop-lab
-grade` (sandbox included: the kernel is the student's, so nothing is trusted from
-it), and each test cell then shows that step's feedback and returns its score, which
-nbgrader takes as partial credit. Nothing is written to stderr: nbgrader scores a
+grade` and on the same cases, those of the course secret at the course's root
+(sandbox included: the kernel is the student's, so nothing is trusted from it), and
+each test cell then shows that step's feedback and returns its score, which nbgrader
+takes as partial credit. Nothing is written to stderr: nbgrader scores a
 cell that writes to stderr as 0.
 """
 
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.generate import COURSE_FILE
-from backprop_lab.exercises.secret import ENVIRONMENT, new_secret
+from backprop_lab.exercises.secret import ENVIRONMENT, new_secret, read_secret
+from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.feedback import step_feedback
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
@@ -32,15 +34,25 @@ def _student_id(folder: Path) -> str:
     return folder.parent.name if folder.parent.parent.name == "autograded" else folder.name
 
 
-def _config(folder: Path) -> GradingConfig:
-    """The course's steps and points, from course.toml at the nbgrader course's root, if any.
+def _secret(root: Path) -> str:
+    """The course secret: $BACKPROP_LAB_SECRET, else the one `generate` left at the course's root
+    (beside gradebook.db, never released), so autograde grades on `grade`'s cases. A course
+    without either gets a fresh secret per kernel: unpredictable, but new cases every run."""
+    if os.environ.get(ENVIRONMENT, "").strip():
+        return os.environ[ENVIRONMENT].strip()
+    try:
+        return read_secret(root / SECRET_FILE)
+    except (OSError, ValueError):
+        return new_secret()
 
-    The cases come from the course secret in the environment or, without one, from a fresh
-    secret for this kernel: either way nothing in the student's notebook can predict them.
-    """
-    course_file = folder.parent.parent.parent / COURSE_FILE
+
+def _config(folder: Path) -> GradingConfig:
+    """The course's steps and points, from course.toml at the nbgrader course's root, if any,
+    on the cases of the course secret."""
+    root = folder.parent.parent.parent
+    course_file = root / COURSE_FILE
     course = Course.load(course_file if course_file.is_file() else None)
-    return GradingConfig.from_secret(os.environ.get(ENVIRONMENT, "").strip() or new_secret(), course)
+    return GradingConfig.from_secret(_secret(root), course)
 
 
 def _graded(notebook: Path, student_id: str) -> SubmissionResult:

@@ -72,7 +72,8 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
 
 
 def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
-    """Gradescope's autograder results format for one submission, its text as Markdown."""
+    """Gradescope's autograder results format for one submission, its text as Markdown: a test
+    per step worth points (a 0-point step would show a student at full marks a failed test)."""
     summary = [f"**{result.id}: {result.score:g} / {result.max_score:g}**"]
     summary += [f"- {reason}" for reason in submission_reasons(result, lang, code_span)]
     return {
@@ -92,6 +93,7 @@ def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
                 "visibility": "visible",
             }
             for s, feedback in zip(result.steps, _steps_feedback(result, lang), strict=True)
+            if s.max_score > 0
         ],
     }
 

@@ -278,8 +278,13 @@ def _test_cell(step_id: str, points: float, lang: str) -> nbformat.NotebookNode:
 
 
 def nbgrader_config() -> str:
+    """The course's nbgrader_config.py; its comments answer what an instructor sees in autograde."""
     return (
         "# nbgrader configuration for the backprop-lab course (generated).\n"
+        "# The hidden test cells grade on the cases of course-secret.txt, beside this file (never\n"
+        "# released), as `backprop-lab grade --gradebook .` does.\n"
+        "# `nbgrader autograde` warns \"Attribute 'checksum' for cell test_<step> has changed!\" for each\n"
+        "# step: nbgrader is putting back the hidden tests the release left out (jupyter/nbgrader#1961).\n"
         "c = get_config()  # noqa: F821\n"
         'c.CourseDirectory.course_id = "backprop-lab"\n'
         'c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}\n'

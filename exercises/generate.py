@@ -6,6 +6,8 @@
     OUT/nbgrader/source/backprop/backprop.ipynb
     OUT/personal/<id>.md                             each student's numbers  (--roster)
     OUT/instructor/course-secret.txt                 the grading cases' secret: never give it out
+    OUT/nbgrader/course-secret.txt                   the same, where nbgrader's autograde reads it
+                                                     (the course's root: never in release/)
 
 Writing is deterministic: generating twice gives byte-identical files (but for the secret,
 which is made once and then kept, even with `force`). A file that exists with other
@@ -24,7 +26,7 @@ from backprop_lab.exercises.assemble import ASSIGNMENT, nbgrader_config, noteboo
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
-from backprop_lab.exercises.secret import keep_secret
+from backprop_lab.exercises.secret import keep_secret, read_secret
 from backprop_lab.exercises.student_ids import printable, safe_id
 from backprop_lab.solutions.named import personal_numbers
 
@@ -163,4 +165,9 @@ def generate(
     if not secret.is_file():
         keep_secret(secret)
         written.append(secret)
+    if "nbgrader" in formats:  # autograde then grades on the cases `grade` does
+        nbgrader_secret = out / "nbgrader" / SECRET_FILE
+        if not nbgrader_secret.is_file():
+            keep_secret(nbgrader_secret, read_secret(secret))
+            written.append(nbgrader_secret)
     return written

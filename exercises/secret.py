@@ -26,13 +26,14 @@ def read_secret(path: Path) -> str:
     return text
 
 
-def keep_secret(path: Path) -> str:
-    """The secret stored at path, created there (readable by its owner only) if there is none."""
+def keep_secret(path: Path, secret: str | None = None) -> str:
+    """The secret stored at path, created there (readable by its owner only) if there is none:
+    `secret` if given, else a new one."""
     path = Path(path)
     if path.is_file():
         return read_secret(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = new_secret()
+    secret = secret or new_secret()
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
         f.write(secret + "\n")
     return secret

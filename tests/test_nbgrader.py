@@ -7,14 +7,18 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from backprop_lab.exercises.generate import generate
+from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.exercises.stubs import functions
-from backprop_lab.grade_class import grade_paths
-from backprop_lab.gradebook import tamper_report, write_gradebook
+from backprop_lab.feedback import step_feedback
+from backprop_lab.grade_class import grade_paths, grading_config
+from backprop_lab.gradebook import course_secret, tamper_report, write_gradebook
 from tests.submissions import BASE, buggy_submissions
 
 pytest.importorskip("nbgrader")
@@ -101,18 +105,41 @@ def shadow(release: Path, folder: Path) -> None:
     (folder / "sitecustomize.py").write_text("import builtins\nbuiltins.FORGED = True\n")
 
 
-def test_the_release_holds_stubs_and_no_hidden_test(course) -> None:
+def graded_as_grade_gradebook_does(course: Path, out: Path) -> list:
+    """`backprop-lab grade submitted/ --gradebook COURSE`: on the course's own secret."""
+    config = grading_config(None, out, course_secret(course))
+    return grade_paths([course / "submitted"], out, config, show_progress=False)
+
+
+def hidden_cell_outputs(course: Path, student: str) -> dict[str, str]:
+    """What each hidden test cell printed in the autograded notebook: the student's feedback."""
+    notebook = nbformat.read(course / "autograded" / student / "backprop" / "backprop.ipynb", as_version=4)
+    return {
+        cell["metadata"]["nbgrader"]["grade_id"].removeprefix("test_"): "".join(
+            o.get("text", "") for o in cell["outputs"] if o["output_type"] == "stream"
+        )
+        for cell in notebook["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("grade")
+    }
+
+
+def test_the_release_holds_stubs_and_no_hidden_test_nor_the_secret(course) -> None:
     text = (course / "release" / "backprop" / "backprop.ipynb").read_text()
     assert text.count("raise NotImplementedError()") == 12
     assert "score_step" not in text and "BEGIN SOLUTION" not in text
+    secret = (course / SECRET_FILE).read_text().strip()  # beside gradebook.db: the instructor's side
+    assert secret == (course.parent / "instructor" / SECRET_FILE).read_text().strip()
+    released = [p for p in (course / "release").rglob("*") if p.is_file()]
+    assert released and not any(secret in p.read_text() for p in released)
 
 
-def test_autograde_gives_the_same_points_as_backprop_lab(course, tmp_path) -> None:
+def test_autograde_gives_the_same_points_and_feedback_as_backprop_lab(course, tmp_path) -> None:
     nbgrader(course, "autograde", "backprop")
-    ours = {
-        r.id: {s.id: s.score for s in r.steps if s.max_score}
-        for r in grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
-    }
+    results = graded_as_grade_gradebook_does(course, tmp_path / "out")
+    ours = {r.id: {s.id: s.score for s in r.steps if s.max_score} for r in results}
+    for result in (r for r in results if r.id in ("ann", "ben")):  # dan's kernel prints nothing
+        expected = {s.id: step_feedback(s, "en") + "\n" for s in result.steps if s.max_score}
+        assert hidden_cell_outputs(course, result.id) == expected
     honest = {student: cells for student, cells in cell_scores(course).items() if student != "dan"}
     assert honest == {student: cells for student, cells in ours.items() if student != "dan"}
     assert sum(ours["ann"].values()) == 100.0 and ours["ben"]["hidden_delta"] == 0.0
@@ -123,14 +150,49 @@ def test_autograde_gives_the_same_points_as_backprop_lab(course, tmp_path) -> No
     assert totals == {"ann": 100.0, "ben": 85.0, "cat": 0.0, "dan": 100.0}
 
 
-def test_the_sandboxed_scores_overrule_autograde_and_tampering_is_reported(course, tmp_path) -> None:
-    results = grade_paths([course / "submitted"], tmp_path / "out", show_progress=False)
+def test_a_second_autograde_gives_byte_identical_feedback(course) -> None:
+    before = hidden_cell_outputs(course, "ben")  # ben's hidden_delta: "off by up to …", a number
+    assert "hidden_delta" in before and "0/15" in before["hidden_delta"]
+    done = nbgrader(course, "autograde", "backprop", "--student", "ben", "--force")
+    assert hidden_cell_outputs(course, "ben") == before
+    # nbgrader_config.py explains its warnings: nbgrader putting back each step's hidden tests
+    changed = [line for line in done.stderr.splitlines() if "has changed!" in line]
+    assert len(changed) == 12 and all("Attribute 'checksum' for cell test_" in line for line in changed)
+
+
+def test_the_sandboxed_scores_overrule_autograde_even_after_a_new_autograde(course, tmp_path) -> None:
+    results = graded_as_grade_gradebook_does(course, tmp_path / "out")
     report = write_gradebook(results, course)
-    assert report.written == 48 and set(report.differences) == {"dan"}
+    assert report.written == 48 and report.unscored == 0 and set(report.differences) == {"dan"}
     assert all(theirs > ours == 0.0 for _, theirs, ours in report.differences["dan"])
-    assert "'dan'" in tamper_report(report)
+    assert "'dan'" in tamper_report(report) and "overruled" in tamper_report(report)
     scores = cell_scores(course)
     assert scores["ben"]["hidden_delta"] == 0.0 and sum(scores["dan"].values()) == 0.0
+    assert sum(scores["ann"].values()) == 100.0
+
+    nbgrader(course, "autograde", "backprop", "--student", "dan", "--force")  # dan's kernel: 100 again
+    assert sum(cell_scores(course)["dan"].values()) == 0.0  # formgrader still shows the overrule
+    again = write_gradebook(results, course)
+    assert again.differences == report.differences  # and it is reported again
+
+
+def test_on_a_course_never_autograded_the_gradebook_is_written_quietly_and_truly(tmp_path) -> None:
+    generate(tmp_path, formats=("nbgrader",))
+    course = tmp_path / "nbgrader"
+    nbgrader(course, "generate_assignment", "backprop")
+    fill(
+        course / "release" / "backprop" / "backprop.ipynb",
+        BASE,
+        course / "submitted" / "ann" / "backprop" / "backprop.ipynb",
+    )
+    results = graded_as_grade_gradebook_does(course, tmp_path / "out")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = write_gradebook(results, course)
+    assert [str(w.message) for w in caught] == []  # nbgrader's SQLAlchemy warnings included
+    assert report.written == report.unscored == 12 and not report.differences
+    text = tamper_report(report)
+    assert "not scored" in text and "agrees" not in text
 
 
 def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path) -> None:

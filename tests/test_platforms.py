@@ -4,13 +4,16 @@ it, the template's workflow run as the command grader runs it, both scored as `b
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import os
 import shutil
 import site
 import subprocess
 import sys
 import sysconfig
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,13 +28,12 @@ from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders.grade import GradingConfig
-from backprop_lab.platforms import github_classroom, gradescope
+from backprop_lab.platforms import github_classroom, gradescope, install, wheel
+from backprop_lab.platforms.wheel import own_wheel, pack
 from tests.submissions import BASE, CORPUS, buggy_submissions, replace_function
 
 ROOT = Path(__file__).resolve().parents[1]
 BUGGY_STEP, BUGGY = buggy_submissions()["single_path"]  # hidden_delta, its one wrong step
-AUTOGRADER = Path("/autograder")
-OURS = ".backprop-lab-test"  # marks an /autograder this test made, so a leftover may be removed
 
 # Gradescope's results.json, transcribed from its specification
 # (https://gradescope-autograders.readthedocs.io/en/latest/specs/#output-format).
@@ -112,14 +114,49 @@ def test_the_autograder_zip_is_uploadable_reproducible_and_ships_what_it_install
     assert {"setup.sh", "run_autograder", "course/course.toml", "course/my_steps.py"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
     assert f"wheels/{wheel.name}" in names
-    assert f"pip install -q --no-cache-dir /autograder/source/wheels/{wheel.name}\n" in setup
-    assert "--lang zh" in run and "/autograder/submission " in run
+    assert f"pip install -q --no-cache-dir ./wheels/{wheel.name}\n" in setup  # run in the source folder
+    assert "--lang zh" in run and '"$root/submission"' in run
+    assert 'root="${BACKPROP_LAB_AUTOGRADER_ROOT:-/autograder}"' in setup.splitlines()[3]  # Gradescope's
     (tmp_path / "c" / "instructor").mkdir(parents=True)
     (tmp_path / "c" / "instructor" / SECRET_FILE).write_text("s" * 64 + "\n")
     default = gradescope.write_autograder(tmp_path / "c")
+    own, _ = own_wheel()
     with zipfile.ZipFile(default) as archive:
-        assert "pip install -q backprop-lab==0.1.0\n" in archive.read("setup.sh").decode()
+        setup = archive.read("setup.sh").decode()
+        assert own.startswith("backprop_lab-0.1.0-") and f"wheels/{own}" in archive.namelist()
+        assert f"pip install -q ./wheels/{own}\n" in setup and "backprop-lab==" not in setup
         assert archive.read("secret") == b"s" * 64 + b"\n"  # grading cases no student can compute
+
+
+def test_the_bundled_wheel_is_this_backprop_lab_packed_reproducibly() -> None:
+    name, data = own_wheel()
+    assert name == "backprop_lab-0.1.0-py3-none-any.whl"  # pure Python, this version
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        files = {n: archive.read(n) for n in names if not n.endswith("/RECORD")}
+    assert names == sorted(names) and {i for i in names if i.endswith(".dist-info/RECORD")}
+    shipped = {  # in the wheel → in the checkout (pyproject maps the layers' folders into the package)
+        "backprop_lab/platforms/gradescope.py": "backprop_lab/platforms/gradescope.py",
+        "backprop_lab/graders/sandbox/inside/zygote.py": "graders/sandbox/inside/zygote.py",
+        "backprop_lab/exercises/generate.py": "exercises/generate.py",
+    }
+    for in_wheel, in_checkout in shipped.items():
+        assert files[in_wheel] == (ROOT / in_checkout).read_bytes()
+    assert "backprop_lab/exercises/locale/zh/LC_MESSAGES/backprop_lab.mo" in files  # package data
+    assert pack(files, "backprop_lab-0.1.0.dist-info") == data  # fixed dates, sorted, fresh RECORD
+
+
+def test_without_an_installed_backprop_lab_to_bundle_generate_asks_for_install(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(wheel, "distributions", lambda name: [])  # e.g. run from a checkout, uninstalled
+    monkeypatch.setattr(install, "own_wheel", wheel.own_wheel.__wrapped__)  # not the cached one
+    refused = CliRunner().invoke(main, ["generate", "--out", str(tmp_path), "--format", "gradescope"])
+    assert refused.exit_code == 1 and "--install SPEC" in refused.output and "Traceback" not in refused.output
+    given = tmp_path / "backprop_lab-9.9-py3-none-any.whl"
+    given.write_bytes(b"a wheel the instructor built")
+    made = CliRunner().invoke(
+        main, ["generate", "--out", str(tmp_path), "--format", "gradescope", "--install", str(given)]
+    )
+    assert made.exit_code == 0, made.output
 
 
 def test_a_broken_grading_still_answers_the_student_in_the_spec_format(tmp_path) -> None:
@@ -168,93 +205,107 @@ def test_check_step_names_the_course_steps_when_given_another(tmp_path) -> None:
 # ------------------------------------------------------------------ Gradescope, as Gradescope runs it
 
 
-def _fresh_autograder() -> None:
-    if AUTOGRADER.exists():
-        if not (AUTOGRADER / OURS).exists():
-            pytest.skip("/autograder exists and is not this test's: not touching it")
-        shutil.rmtree(AUTOGRADER)
-    for folder in ("source", "submission", "results"):
-        (AUTOGRADER / folder).mkdir(parents=True)
-    (AUTOGRADER / OURS).touch()
-
-
-def _run_autograder(submission: dict[str, str], sid: str) -> dict:
-    """Gradescope's run: a fresh submission folder and results folder, then /autograder/run_autograder."""
+def _run_autograder(root: Path, submission: dict[str, str], sid: str) -> dict:
+    """Gradescope's run: a fresh submission folder and results folder, then ROOT/run_autograder.
+    The execution time it reports is whole seconds, at least one, at most the run's own."""
     for folder in ("submission", "results"):
-        shutil.rmtree(AUTOGRADER / folder)
-        (AUTOGRADER / folder).mkdir()
+        shutil.rmtree(root / folder, ignore_errors=True)
+        (root / folder).mkdir()
     for name, text in submission.items():
-        (AUTOGRADER / "submission" / name).write_text(text)
-    (AUTOGRADER / "submission_metadata.json").write_text(json.dumps({"users": [{"sid": sid}]}))
+        (root / "submission" / name).write_text(text)
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"sid": sid}]}))
+    started = time.monotonic()
     run = subprocess.run(
-        [str(AUTOGRADER / "run_autograder")],
-        cwd=AUTOGRADER,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"},
+        [str(root / "run_autograder")],
+        cwd=root,
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
+             gradescope.ROOT_VARIABLE: str(root)},
         capture_output=True,
         text=True,
         timeout=300,
-    )
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
     assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads((AUTOGRADER / "results" / "results.json").read_text())
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert 1 <= data["execution_time"] <= math.ceil(elapsed)
+    return data
+
+
+def test_a_gradescope_result_shows_only_steps_worth_points(tmp_path) -> None:
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "backprop.py").write_text(BASE)  # correct, ANSWERS left blank
+    data = gradescope.autograde(tmp_path / "submission", tmp_path / "results.json", sub_id="ann")
+    check_gradescope_results(data)
+    assert data["score"] == 100 and [t["name"] for t in data["tests"]] == list(GradingConfig().points)
+    assert {t["status"] for t in data["tests"]} == {"passed"}  # no failed 0/0 personal_answers
+    assert data["execution_time"] >= 1
 
 
 @pytest.mark.skipif(
     sys.platform != "linux" or os.geteuid() != 0,
-    reason="Gradescope's layout is /autograder, written as root on Linux",
+    reason="Gradescope runs setup.sh and run_autograder as root, on Linux",
 )
-def test_the_gradescope_autograder_installs_and_grades_as_backprop_lab_grade_does(tmp_path) -> None:
+def test_the_default_gradescope_zip_installs_its_own_wheel_and_grades_as_backprop_lab_grade_does(
+    tmp_path,
+) -> None:
+    """Gradescope's /autograder, relocated under tmp_path: the host's /autograder is never touched."""
     out = tmp_path / "generated"
-    written = CliRunner().invoke(
-        main, ["generate", "--out", str(out), "--format", "gradescope", "--install", str(ROOT)]
-    )
+    written = CliRunner().invoke(main, ["generate", "--out", str(out), "--format", "gradescope"])
     assert written.exit_code == 0, written.output
-    _fresh_autograder()
-    try:
-        with zipfile.ZipFile(out / "gradescope" / "autograder.zip") as archive:
-            archive.extractall(AUTOGRADER / "source")
-        for name in ("setup.sh", "run_autograder"):
-            (AUTOGRADER / "source" / name).chmod(0o755)  # zipfile does not restore modes
-        shutil.copy(AUTOGRADER / "source" / "run_autograder", AUTOGRADER / "run_autograder")
-        setup = subprocess.run(
-            ["bash", str(AUTOGRADER / "source" / "setup.sh")],
-            cwd=AUTOGRADER / "source",
-            env={**os.environ, "PIP_NO_COMPILE": "1"},  # the image is built once; spare the test
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-3000:]
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out / "gradescope" / "autograder.zip") as archive:
+        archive.extractall(root / "source")
+        (wheel,) = [n for n in archive.namelist() if n.startswith("wheels/")]
+    for name in ("setup.sh", "run_autograder"):
+        (root / "source" / name).chmod(0o755)  # zipfile does not restore modes
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    setup = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        cwd="/",
+        env={**os.environ, "PIP_NO_COMPILE": "1", gradescope.ROOT_VARIABLE: str(root)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )  # PIP_NO_COMPILE: the image is built once; spare the test
+    assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-3000:]
+    # backprop-lab came from the bundled wheel (no index holds it); its dependencies from the index
+    (installed,) = (root / "venv").glob("lib/python*/site-packages/backprop_lab-*.dist-info")
+    origin = json.loads((installed / "direct_url.json").read_text())["url"]
+    assert origin == (root / "source" / wheel).as_uri()
 
-        hostile = replace_function(
-            BASE,
-            "sigmoid",
-            "def sigmoid(z):\n    open('/autograder/source/setup.sh').read()\n"
-            "    return 1 / (1 + np.exp(-z))\n",
-        )
-        cases = {"correct": BASE, "one_bug": BUGGY, "reads_the_autograder": hostile}
-        scores = {}
-        for name, source in cases.items():
-            data = _run_autograder({"backprop.py": source}, sid=name)
-            check_gradescope_results(data)
-            scores[name] = {"total": data["score"], **{t["name"]: t["score"] for t in data["tests"]}}
-            (tmp_path / name).mkdir()  # the same folder, named as Gradescope's metadata names it
-            (tmp_path / name / "backprop.py").write_text(source)
-        secret = out / "instructor" / SECRET_FILE
-        assert (AUTOGRADER / "source" / "secret").read_text() == secret.read_text()
-        expected = graded_by_backprop_lab_grade([tmp_path / n for n in cases], tmp_path / "graded", secret)
-        assert scores == dict(zip(cases, expected, strict=True))
-        assert scores["correct"]["total"] == 100
-        assert scores["one_bug"][BUGGY_STEP] == 0 and scores["one_bug"]["total"] == 100 - 15
-        # The student's code could not read /autograder/source: its sigmoid raised.
-        assert (
-            scores["reads_the_autograder"]["sigmoid"] == 0 and scores["reads_the_autograder"]["total"] == 95
-        )
+    hostile = replace_function(
+        BASE,
+        "sigmoid",
+        f"def sigmoid(z):\n    open({str(root / 'source' / 'setup.sh')!r}).read()\n"
+        "    return 1 / (1 + np.exp(-z))\n",
+    )
+    cases = {"correct": BASE, "one_bug": BUGGY, "reads_the_autograder": hostile}
+    scores = {}
+    for name, source in cases.items():
+        data = _run_autograder(root, {"backprop.py": source}, sid=name)
+        check_gradescope_results(data)
+        scores[name] = {"total": data["score"], **{t["name"]: t["score"] for t in data["tests"]}}
+        (tmp_path / name).mkdir()  # the same folder, named as Gradescope's metadata names it
+        (tmp_path / name / "backprop.py").write_text(source)
+    secret = out / "instructor" / SECRET_FILE
+    assert (root / "source" / "secret").read_text() == secret.read_text()
+    expected = graded_by_backprop_lab_grade([tmp_path / n for n in cases], tmp_path / "graded", secret)
+    assert scores == {n: {k: v for k, v in e.items() if k != "personal_answers"} for n, e in
+                      zip(cases, expected, strict=True)}  # fmt: skip
+    assert scores["correct"]["total"] == 100
+    assert scores["one_bug"][BUGGY_STEP] == 0 and scores["one_bug"]["total"] == 100 - 15
+    # The student's code could not read the autograder's source: its sigmoid raised.
+    assert scores["reads_the_autograder"]["sigmoid"] == 0 and scores["reads_the_autograder"]["total"] == 95
 
-        empty = _run_autograder({}, sid="nobody-submitted")
-        check_gradescope_results(empty)
-        assert empty["score"] == 0 and "or notebook was found in the submission" in empty["output"]
-    finally:
-        shutil.rmtree(AUTOGRADER, ignore_errors=True)
+    empty = _run_autograder(root, {}, sid="nobody-submitted")
+    check_gradescope_results(empty)
+    assert empty["score"] == 0 and "or notebook was found in the submission" in empty["output"]
+
+    # The installed (not editable) backprop-lab bundles the very wheel it was installed from.
+    script = "import sys, backprop_lab.platforms.wheel as w; sys.stdout.buffer.write(w.own_wheel()[1])"
+    python = root / "venv" / "bin" / "python"
+    repacked = subprocess.run([python, "-c", script], cwd="/", capture_output=True, timeout=120, check=True)
+    assert repacked.stdout == (root / "source" / wheel).read_bytes()
 
 
 # ------------------------------------------------------------------ GitHub Classroom, as its actions run it
@@ -304,17 +355,19 @@ def _command_grader(step: dict, cwd: Path, env: dict[str, str]) -> tuple[bool, s
 
 def test_the_classroom_workflow_scores_as_backprop_lab_grade_does(tmp_path) -> None:
     out = tmp_path / "generated"
-    written = CliRunner().invoke(
-        main, ["generate", "--out", str(out), "--format", "github-classroom", "--install", str(ROOT)]
-    )
+    written = CliRunner().invoke(main, ["generate", "--out", str(out), "--format", "github-classroom"])
     assert written.exit_code == 0, written.output
     template = out / "github-classroom"
     workflow = template / ".github" / "workflows" / "classroom.yml"
     assert {"backprop.py", "backprop.ipynb", "README.md"} <= {p.name for p in template.iterdir()}
+    own = f".github/wheels/{own_wheel()[0]}"  # shipped in the template: no index holds backprop-lab
+    assert (template / own).read_bytes() == own_wheel()[1]
+    assert f"pip install {own}" in (template / "README.md").read_text()
 
     jobs = yaml.safe_load(workflow.read_text())["jobs"]
     steps = jobs["run-autograding-tests"]["steps"]
     graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command")]
+    assert all(s["with"]["setup-command"].endswith(f"pip install -q {own}") for s in graders)
     (reporter,) = [
         s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-grading")
     ]
@@ -330,7 +383,7 @@ def test_the_classroom_workflow_scores_as_backprop_lab_grade_does(tmp_path) -> N
     for name, source in repos.items():
         shutil.copytree(template, tmp_path / name)
         (tmp_path / name / "backprop.py").write_text(source)
-    _command_grader(graders[0], tmp_path / "correct", env)  # the first setup-command installs SPEC
+    _command_grader(graders[0], tmp_path / "correct", env)  # the first setup-command installs the wheel
 
     def workflow_run(repo: Path) -> dict[str, tuple[bool, str]]:
         return {s["with"]["test-name"]: _command_grader(s, repo, env) for s in graders}

@@ -3,6 +3,7 @@
     DIR/github-classroom/
         backprop.py, backprop.ipynb          the student's module and the notebook that guides it
         README.md                            for students: what to do, how to check locally
+        .github/wheels/                      the wheel of the backprop-lab that wrote it (or --install's)
         course.toml (+ its catalogs)         with --course: the course's steps and points
         .github/workflows/classroom.yml      GitHub Classroom's autograding workflow
 
@@ -24,7 +25,7 @@ import nbformat
 from backprop_lab.exercises.assemble import ASSIGNMENT, notebook, student_module
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.platforms.install import pip_arguments
+from backprop_lab.platforms.install import Bundled, content, pip_arguments
 
 FOLDER = "github-classroom"
 WORKFLOW = ".github/workflows/classroom.yml"
@@ -143,7 +144,7 @@ def write_template(
     course = course or Course()
     points = _points(course)
     root = out / FOLDER
-    bundled: dict[str, Path] = {}
+    bundled: Bundled = {}
     spec = pip_arguments(install, bundled, WHEELS, "")
     course_option = ""
     if course.path is not None:
@@ -163,7 +164,7 @@ def write_template(
     for name, text in texts.items():
         written.append(_write(root / name, text.encode()))
     for name, source in bundled.items():
-        written.append(_write(root / name, source.read_bytes()))
+        written.append(_write(root / name, content(source)))
     return written
 
 

@@ -1,24 +1,29 @@
 """Gradescope: an autograder zip that installs backprop-lab, and the grading run inside it.
 
     DIR/gradescope/autograder.zip
-        setup.sh          once, as root, on Gradescope's Ubuntu image: backprop-lab from SPEC
-                          into /autograder/venv, libseccomp for the sandbox
+        setup.sh          once, as root, on Gradescope's Ubuntu image: backprop-lab from its
+                          bundled wheel (or SPEC) into /autograder/venv, libseccomp for the sandbox
         run_autograder    for every submission: grades /autograder/submission and writes
                           /autograder/results/results.json (`python -m backprop_lab.platforms.gradescope`)
+        wheels/           the wheel of the backprop-lab that wrote the zip (or one given as SPEC):
+                          no package index need hold backprop-lab, only its dependencies (PyPI)
         course/           the course file and the instructor's modules (with --course)
         secret            the course secret the grading cases come from (when there is one)
-        wheels/           a wheel or sdist given as SPEC, installed from the zip itself
 
 The format is Gradescope's (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
-one test per step with Markdown output, the overall score and the execution time.
+one test per graded step with Markdown output, the overall score and the execution time.
 Student code runs in the project's sandbox as `nobody`; setup.sh leaves /autograder/source
 readable by root only, so neither the secret nor the instructor's modules reach it.
+
+Both scripts work under $BACKPROP_LAB_AUTOGRADER_ROOT instead of /autograder when it is set:
+Gradescope never sets it; backprop-lab's own tests do, so they never touch the host's /autograder.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import tempfile
 import time
 import zipfile
@@ -33,12 +38,12 @@ from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import load
-from backprop_lab.platforms.install import pip_arguments
+from backprop_lab.platforms.install import Bundled, content, pip_arguments
 from backprop_lab.report import gradescope as gradescope_results
 
 ZIP_NAME = "autograder.zip"
-SOURCE = "/autograder/source"
-VENV = "/autograder/venv"
+ROOT_VARIABLE = "BACKPROP_LAB_AUTOGRADER_ROOT"
+ROOT = f"root=\"${{{ROOT_VARIABLE}:-/autograder}}\"  # Gradescope's; only backprop-lab's tests set another"
 COURSE_DIR = "course"
 SECRET_NAME = "secret"
 MIN_PYTHON = (3, 10)
@@ -47,7 +52,8 @@ SETUP_SH = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image.
 set -euo pipefail
-cd "$(dirname "$0")"
+{root}
+cd "$root/source"
 
 if ! python3 -c 'import sys; sys.exit(sys.version_info < {min_python})'; then
   echo "backprop-lab needs Python >= {min_text}: choose an Ubuntu 22.04 (or newer) base image" >&2
@@ -62,27 +68,28 @@ if [ ${{#packages[@]}} -gt 0 ]; then
     || echo "notice: could not install ${{packages[*]}}; student code runs with less isolation" >&2
 fi
 
-python3 -m venv {venv}
-{venv}/bin/python -m pip install -q {spec}
-{venv}/bin/backprop-lab --version
+python3 -m venv "$root/venv"
+"$root/venv/bin/python" -m pip install -q {spec}
+"$root/venv/bin/backprop-lab" --version
 
 # Student code runs as nobody: the secret and the instructor's files stay root's.
-chmod -R go-rwx {source}
+chmod -R go-rwx "$root/source"
 """
 
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission; it writes /autograder/results/results.json.
 set -uo pipefail
-args=(--submission /autograder/submission --results /autograder/results/results.json --lang {lang})
-[ -f {source}/{course}/course.toml ] && args+=(--course {source}/{course}/course.toml)
-[ -f {source}/{secret} ] && args+=(--secret-file {source}/{secret})
-[ -f /autograder/submission_metadata.json ] && args+=(--metadata /autograder/submission_metadata.json)
-exec {venv}/bin/python -m backprop_lab.platforms.gradescope "${{args[@]}}"
+{root}
+args=(--submission "$root/submission" --results "$root/results/results.json" --lang {lang})
+[ -f "$root/source/{course}/course.toml" ] && args+=(--course "$root/source/{course}/course.toml")
+[ -f "$root/source/{secret}" ] && args+=(--secret-file "$root/source/{secret}")
+[ -f "$root/submission_metadata.json" ] && args+=(--metadata "$root/submission_metadata.json")
+exec "$root/venv/bin/python" -m backprop_lab.platforms.gradescope "${{args[@]}}"
 """
 
 
-def _course_files(course: Course) -> dict[str, Path]:
+def _course_files(course: Course) -> Bundled:
     """The course file and the modules it names, at the same places relative to each other."""
     if course.path is None:
         return {}
@@ -114,20 +121,17 @@ def write_autograder(
     course = course or Course()
     bundled = _course_files(course)
     secret = secret or (out / "instructor" / SECRET_FILE)
-    spec = pip_arguments(install, bundled, "wheels", f"{SOURCE}/")
+    spec = pip_arguments(install, bundled, "wheels", "./")  # setup.sh runs in the source folder
     if secret.is_file():
         bundled[SECRET_NAME] = secret
     scripts = {
         "setup.sh": SETUP_SH.format(
             min_python=MIN_PYTHON,
             min_text=".".join(map(str, MIN_PYTHON)),
-            venv=VENV,
+            root=ROOT,
             spec=spec,
-            source=SOURCE,
         ),
-        "run_autograder": RUN_AUTOGRADER.format(
-            lang=lang, source=SOURCE, course=COURSE_DIR, secret=SECRET_NAME, venv=VENV
-        ),
+        "run_autograder": RUN_AUTOGRADER.format(root=ROOT, lang=lang, course=COURSE_DIR, secret=SECRET_NAME),
     }
     path = out / "gradescope" / ZIP_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +139,7 @@ def write_autograder(
         for name, text in scripts.items():
             _add(archive, name, text.encode(), executable=True)
         for name in sorted(bundled):
-            _add(archive, name, bundled[name].read_bytes())
+            _add(archive, name, content(bundled[name]))
     return path
 
 
@@ -192,7 +196,7 @@ def autograde(
             data = results_json(grader.grade(load(submission, sub_id=sub_id)), lang)
     except Exception as error:  # the student must get an answer whatever happened
         data = not_graded(config, lang, error)
-    data["execution_time"] = round(time.monotonic() - started)
+    data["execution_time"] = math.ceil(time.monotonic() - started)  # whole seconds, as Gradescope counts
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return data

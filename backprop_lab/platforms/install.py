@@ -1,26 +1,37 @@
-"""How a platform installs backprop-lab: SPEC, as the instructor gave it to `--install`."""
+"""How a platform installs backprop-lab: from the wheel bundled with its files, or as SPEC says.
+
+Files a bundle ships map their name in the bundle to their bytes, or to the local file to copy.
+"""
 
 from __future__ import annotations
 
 import shlex
-from importlib.metadata import version
 from pathlib import Path
 
+from backprop_lab.platforms.wheel import own_wheel
 
-def default_spec() -> str:
-    """The released package at this version."""
-    return f"backprop-lab=={version('backprop-lab')}"
+Bundled = dict[str, Path | bytes]
 
 
-def pip_arguments(spec: str | None, bundled: dict[str, Path], folder: str, reached_as: str) -> str:
+def content(source: Path | bytes) -> bytes:
+    """A bundled file's bytes."""
+    return source if isinstance(source, bytes) else source.read_bytes()
+
+
+def pip_arguments(spec: str | None, bundled: Bundled, folder: str, reached_as: str) -> str:
     """SPEC as shell-quoted pip arguments (a requirement, a URL, index options, a path).
 
-    A local wheel or sdist is shipped with the platform's files: it is added to `bundled`
-    under `folder` and named as pip will reach it there (`reached_as` + folder). A local
-    folder is named by its absolute path: it must exist where pip runs (a checkout, in tests).
+    Without SPEC, the wheel of this backprop-lab is shipped: no package index need hold it.
+    A local wheel or sdist in SPEC is shipped too. Either is added to `bundled` under `folder`
+    and named as pip will reach it there (`reached_as` + folder). A local folder is named by
+    its absolute path: it must exist where pip runs (a checkout, in tests).
     """
+    if spec is None:
+        name, wheel = own_wheel()
+        bundled[f"{folder}/{name}"] = wheel
+        return shlex.quote(f"{reached_as}{folder}/{name}")
     words = []
-    for word in shlex.split(spec or default_spec()):
+    for word in shlex.split(spec):
         path = Path(word).expanduser()
         if path.is_file():
             bundled[f"{folder}/{path.name}"] = path
