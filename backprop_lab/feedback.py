@@ -20,6 +20,7 @@ import numpy as np
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.step import PROPERTY_TITLES
 from backprop_lab.graders.results import ANSWERS_ID, StepResult, SubmissionResult
+from backprop_lab.lateness import late_note
 
 REASONS = {
     "wrong_type": N_("Returned {got}; expected a plain {expected}."),
@@ -236,6 +237,8 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
         f"**{score}: {result.score:g} / {result.max_score:g}**",
         "",
     ]
+    if result.late:  # the penalty, and the score before it
+        lines += [late_note(result.late, lang), ""]
     lines += ["- " + reason for reason in submission_reasons(result, lang, code_span)]
     for unit in result.units:  # the whole message, e.g. a syntax error with its caret
         full = str((unit.get("error") or {}).get("message", "")).strip()

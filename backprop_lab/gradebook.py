@@ -12,6 +12,7 @@ from pathlib import Path
 
 from backprop_lab.exercises.assemble import ASSIGNMENT
 from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.lateness import record_in_gradebook
 
 
 @dataclass
@@ -56,6 +57,7 @@ def write_gradebook(
                     report.differences.setdefault(result.id, []).append((step.id, grade.auto_score, ours))
                 grade.auto_score = ours
                 report.written += 1
+            record_in_gradebook(gradebook, result, assignment, notebook)  # a late penalty, if any
         gradebook.db.commit()
     return report
 
