@@ -6,7 +6,9 @@ column per assignment titled `Name (id)`, then computed columns (`Current Score`
 Its second row starts with `Points Possible` and gives each assignment's points; computed
 columns say `(read only)` there. The import takes the same shape: we write the identity
 columns, that row, and the chosen assignment's column only (another column would change
-or create other assignments). Scores are scaled to the column's points possible.
+or create other assignments). Scores are scaled to the column's points possible. A student
+without a submission keeps the export's cell (blank, or a grade entered by hand in
+Canvas), never 0 unless asked; Canvas's test student is left out.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def canvas_import(
         g = by_key.get(key) if row[header.index(key_column)].strip() else None
         if g is None:
             result.no_submission.append(student)
-            cell = "0" if missing_zero else ""
+            cell = "0" if missing_zero else row[header.index(title)]  # blank, or a grade entered by hand
         else:
             used.add(g.id)
             result.written += 1
@@ -162,7 +164,7 @@ def summary(result: CanvasImport, out: Path, lang: str) -> str:
         message = (
             N_("No submission, given 0: {names}")
             if result.missing_zero
-            else N_("No submission, left blank: {names}")
+            else N_("No submission, left as in Canvas (blank unless graded there): {names}")
         )
         lines.append(tr(lang, message, names="; ".join(result.no_submission)))
     if result.no_student:
