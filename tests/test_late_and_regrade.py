@@ -14,10 +14,14 @@ import pytest
 from backprop_lab.audit import changes
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.course_schema import CourseError
+from backprop_lab.exercises.generate import generate
 from backprop_lab.grade_class import grade_paths, grading_config
+from backprop_lab.gradebook import write_gradebook
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.lateness import mark_late_on_gradescope, parse_nbgrader_timestamp
+from backprop_lab.platforms.gradescope import autograde
 from tests.submissions import BASE, buggy_submissions
+from tests.test_nbgrader import fill, nbgrader
 
 SECRET = "late-and-regrade-test-secret"
 DEADLINE = datetime(2026, 3, 1, 23, 59, tzinfo=timezone(timedelta(hours=8)))  # 15:59 UTC
@@ -229,3 +233,53 @@ def test_a_penalty_table_gives_each_day_its_own_percent(tmp_path: Path) -> None:
         50,
     ]  # the 3rd day's 60% capped; the last holds after
     assert policy.points(2, 80.0, 100.0) == 20  # of the score earned, not of the maximum
+
+
+def test_the_gradebook_gets_nbgraders_own_timestamp_and_late_penalty(tmp_path: Path) -> None:
+    generate(tmp_path, formats=("nbgrader",))
+    course = tmp_path / "nbgrader"
+    nbgrader(course, "generate_assignment", "backprop")
+    fill(
+        course / "release" / "backprop" / "backprop.ipynb",
+        BASE,
+        course / "submitted" / "ann" / "backprop" / "backprop.ipynb",
+    )
+    (course / "submitted" / "ann" / "backprop" / "timestamp.txt").write_text(LATE_30H)
+    (tmp_path / "course.toml").write_text(COURSE.replace('extensions = "extensions.csv"\n', ""))
+    config = grading_config(tmp_path / "course.toml", tmp_path / "out")
+    results = grade_paths([course / "submitted"], tmp_path / "out", config, show_progress=False)
+    write_gradebook(results, course)
+    nbgrader(course, "export")
+    (row,) = _rows(course / "grades.csv")
+    assert (float(row["raw_score"]), float(row["late_submission_penalty"]), float(row["score"])) == (
+        100,
+        20,
+        80,
+    )
+    assert row["timestamp"].startswith("2026-03-02 21:59:00")  # nbgrader reads back the submit time
+
+
+def test_the_gradescope_autograder_shows_results_when_the_course_says_and_takes_the_penalty(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "backprop.py").write_text(BASE)
+    course = COURSE.replace('extensions = "extensions.csv"\n', "")
+    course += (
+        '[gradescope]\nvisibility = "after_published"\nstep_visibility = { backward = "after_due_date" }\n'
+    )
+    (tmp_path / "course.toml").write_text(course)
+    metadata = tmp_path / "submission_metadata.json"
+    metadata.write_text(json.dumps({"created_at": "2026-03-02T08:58:00-07:00", "users": [{"sid": "ana"}]}))
+    data = autograde(tmp_path / "submission", tmp_path / "results" / "results.json", tmp_path / "course.toml",
+                     lang="en", sub_id="ana", metadata=metadata)  # fmt: skip
+    assert (data["visibility"], data["stdout_visibility"]) == ("after_published", "hidden")
+    visibility = {test["name"]: test["visibility"] for test in data["tests"]}
+    assert visibility.pop("backward") == "after_due_date" and set(visibility.values()) == {"visible"}
+    assert sum(test["score"] for test in data["tests"]) == 100  # each step keeps what it earned
+    assert (data["score"], data["extra_data"]["raw_score"], data["extra_data"]["late"]["days"]) == (
+        90,
+        100,
+        1,
+    )
+    assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 90
