@@ -35,6 +35,7 @@ class LatePolicy:
     of: str = "max_score"
     grace: timedelta = timedelta(0)
     extensions: dict[str, datetime] = field(default_factory=dict)  # student id → their deadline
+    extensions_file: Path | None = None  # where they were read (Gradescope's zip carries it)
 
     def deadline_for(self, student: str) -> datetime:
         return self.extensions.get(student, self.deadline)
@@ -106,10 +107,11 @@ def read_extensions(path: Path, column: str, deadline: datetime) -> dict[str, da
 def late_policy(table: dict[str, Any], folder: Path) -> LatePolicy:
     """The [late] table of a course file (already checked against the schema) as a policy."""
     deadline = _aware(table["deadline"], "[late] deadline")
-    extensions = {}
+    extensions, extensions_file = {}, None
     if "extensions" in table:
         column = table.get("extension_column", "extension")
-        extensions = read_extensions(folder / table["extensions"], column, deadline)
+        extensions_file = (folder / table["extensions"]).resolve()
+        extensions = read_extensions(extensions_file, column, deadline)
     return LatePolicy(
         deadline=deadline,
         per_day=float(table.get("per_day", 0.0)),
@@ -118,4 +120,5 @@ def late_policy(table: dict[str, Any], folder: Path) -> LatePolicy:
         of=table.get("of", "max_score"),
         grace=timedelta(minutes=float(table.get("grace_minutes", 0))),
         extensions=extensions,
+        extensions_file=extensions_file,
     )

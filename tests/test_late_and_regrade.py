@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.gradebook import write_gradebook
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.lateness import mark_late_on_gradescope, parse_nbgrader_timestamp
-from backprop_lab.platforms.gradescope import autograde
+from backprop_lab.platforms.gradescope import autograde, write_autograder
 from tests.submissions import BASE, buggy_submissions
 from tests.test_nbgrader import fill, nbgrader
 
@@ -283,3 +284,11 @@ def test_the_gradescope_autograder_shows_results_when_the_course_says_and_takes_
         1,
     )
     assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 90
+
+
+def test_the_gradescope_zip_carries_the_extensions_its_course_file_names(
+    class_folder: Path, tmp_path: Path
+) -> None:
+    zipped = write_autograder(tmp_path, Course.load(class_folder / "course.toml"))
+    with zipfile.ZipFile(zipped) as archive:
+        assert archive.read("course/extensions.csv") == (class_folder / "extensions.csv").read_bytes()

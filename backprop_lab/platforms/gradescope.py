@@ -89,7 +89,8 @@ def _course_files(course: Course) -> dict[str, Path]:
     if course.path is None:
         return {}
     files = {f"{COURSE_DIR}/course.toml": course.path}
-    for named in course.files:
+    extensions = [course.late.extensions_file] if course.late and course.late.extensions_file else []
+    for named in [*course.files, *extensions]:
         files[f"{COURSE_DIR}/{named.relative_to(course.path.parent).as_posix()}"] = named
     return files
 
