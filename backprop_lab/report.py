@@ -4,6 +4,7 @@ JUnit, and a picture of the class (score distribution and per-step pass rates).
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -196,7 +197,9 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
 
 def plot_summary(results: list[SubmissionResult], path: Path) -> None:
     """summary.png: the class in one picture."""
-    summary_figure(results).savefig(path, dpi=110)
+    picture = io.BytesIO()
+    summary_figure(results).savefig(picture, format="png", dpi=110)
+    write_atomically(path, picture.getvalue())
 
 
 def write_submission_files(
@@ -237,7 +240,8 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
         for r in results:
             write_submission_files(r, out, lang, formats, config.course.visibility)
     if "junit" in formats:
-        junit(results, lang).write(out / "junit.xml", encoding="utf-8", xml_declaration=True)
+        document = ET.tostring(junit(results, lang).getroot(), encoding="utf-8", xml_declaration=True)
+        write_atomically(out / "junit.xml", document)
     if plot and results:
         plot_summary(results, out / "summary.png")
         write_class_report(results, out, config, lang, meta, run)

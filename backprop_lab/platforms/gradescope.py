@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from backprop_lab.atomic import write_atomically
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import LANGUAGES, N_, tr
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
@@ -201,7 +202,7 @@ def autograde(
         data = not_graded(config, lang, error)
     data["execution_time"] = round(time.monotonic() - started)
     results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(results, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return data
 
 
