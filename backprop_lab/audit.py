@@ -83,7 +83,7 @@ def changes(earlier: dict[str, Any], results: list[SubmissionResult], meta: dict
     for r in results:
         old = before.pop(r.id, None)
         if old is None:
-            found.append(Change(r.id, None, r.score, [(s.id, None, s.score) for s in r.steps], ["new"]))
+            found.append(Change(r.id, None, r.score, [], ["new"]))
             continue
         old_score = float(old.get("score", 0.0))
         if not _moved(old_score, r.score):

@@ -26,6 +26,7 @@ from backprop_lab.exercises.notes import notes_text
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import Submission
+from backprop_lab.lateness import late_flag
 
 TEMPLATE = Path(__file__).with_name("templates") / "class_report.html.j2"
 
@@ -239,7 +240,9 @@ def _partners(pairs: list[copying.SimilarPair]) -> dict[str, list[str]]:
     return partners
 
 
-def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None) -> list[dict[str, Any]]:
+def student_rows(
+    results: list[SubmissionResult], copies: dict[str, Any] | None, lang: str = "en"
+) -> list[dict[str, Any]]:
     rows = []
     for r in sorted(results, key=lambda r: r.id):
         flags = list((copies or {}).get("flags", {}).get(r.id, []))
@@ -251,7 +254,11 @@ def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None)
                 "score": r.score,
                 "max_score": r.max_score,
                 "steps": [(s.id, s.status, MARKS.get(s.status, "?")) for s in r.steps],
-                "flags": [*flags, *([borrowed] if borrowed else [])],
+                "flags": [
+                    *flags,
+                    *([borrowed] if borrowed else []),
+                    *([late_flag(r.late, lang)] if r.late and r.late.days else []),
+                ],
             }
         )
     return rows
@@ -315,7 +322,7 @@ def render(
         ),
         steps=steps,
         misconceptions=misconceptions,
-        students=student_rows(results, copies),
+        students=student_rows(results, copies, lang),
         copies=copies,
         threshold_help=text["copying_help"].format(threshold=config.course.copy_threshold),
         seed=config.seed,

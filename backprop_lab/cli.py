@@ -213,6 +213,7 @@ def grade(
         click.echo(discovery_table(found))
         return
     _gradebook_folder(gradebook)
+    regrade = (out / "results.json").is_file()  # the audit compares with it: changes.csv
     out.mkdir(parents=True, exist_ok=True)  # a path that cannot be a folder fails now, not after grading
     config = grading_config(course, out, secret_file, seed, timeout)
     from backprop_lab.graders.batch import ClusterError
@@ -233,6 +234,8 @@ def grade(
     click.echo(
         f"\nresults: {out / 'results.json'}  grades: {out / 'grades.csv'}  feedback: {out / 'feedback'}/"
     )
+    if regrade:
+        click.echo(f"changes since the earlier run in {out}: {out / 'changes.csv'}")
 
 
 @main.command()

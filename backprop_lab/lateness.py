@@ -150,3 +150,11 @@ def record_in_gradebook(gradebook: Any, result: SubmissionResult, assignment: st
     gradebook.find_submission_notebook(
         notebook, assignment, result.id
     ).late_submission_penalty = result.late.points
+
+
+def late_flag(late: Lateness, lang: str) -> str | None:
+    """The class report's flag on a late student: days late, points taken, the raw score."""
+    if not late.days:
+        return None
+    return tr(lang, N_("{days} day(s) late: −{points:g} from {raw:g}"), days=late.days, points=late.points,
+              raw=late.raw_score)  # fmt: skip

@@ -128,6 +128,7 @@ def test_every_output_shows_the_raw_and_the_final_score(first_run) -> None:
     feedback = (out / "feedback" / "ben.md").read_text()
     assert f"**Score: {ben.score:g} / 100**" in feedback
     assert "a late penalty of 20%, 20 points" in feedback and "nbgrader's timestamp.txt" in feedback
+    assert f"2 day(s) late: −20 from {ben.late.raw_score:g}" in (out / "report.html").read_text()
 
 
 def test_a_regrade_records_who_changed_which_steps_and_why(class_folder: Path, first_run) -> None:
