@@ -5,8 +5,11 @@ The time comes from the best witness there is:
 1. nbgrader's `timestamp.txt`, which `nbgrader submit` writes into the submission when the
    student submits (and `collect` keeps): the student's own submit time;
 2. Gradescope's `submission_metadata.json` (`created_at`), inside the autograder;
-3. else the files' modification times (the newest), which copying, unzipping or a
-   checkout may reset: a last resort, named as such in every output.
+3. else the files' modification times (the newest), which copying or a checkout resets
+   and a student's own zip sets: a last resort, named as such in every output.
+
+A timestamp.txt outside an nbgrader `submitted/` tree is the student's own file and is
+not read.
 
 The penalty is taken after grading, from the total: step scores stay what was earned,
 and the raw score is kept beside the final one (results.json, grades.csv, the feedback,
@@ -67,11 +70,17 @@ def _newest_file_time(path: Path) -> datetime | None:
     return datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else None
 
 
+def in_nbgrader_tree(origin: Path) -> bool:
+    """A submission nbgrader collected: `submitted/<student>/<assignment>` or `submitted/<student>`.
+    Anywhere else a timestamp.txt is a file the student uploaded, not nbgrader's record."""
+    return "submitted" in (origin.parent.name, origin.parent.parent.name)
+
+
 def submitted_at(origin: Path) -> SubmittedAt | None:
     """When the submission found at `origin` came in, by the best witness; None if unknowable."""
     stamp = origin / TIMESTAMP_FILE
     try:
-        if origin.is_dir() and stamp.is_file() and not stamp.is_symlink():
+        if in_nbgrader_tree(origin) and origin.is_dir() and stamp.is_file() and not stamp.is_symlink():
             return SubmittedAt(parse_nbgrader_timestamp(stamp.read_text(encoding="utf-8")[:200]), "nbgrader")
     except (OSError, ValueError, OverflowError):
         pass  # a timestamp nbgrader did not write: the files' times, as with none

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -19,7 +20,7 @@ from backprop_lab.exercises.generate import generate
 from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.gradebook import write_gradebook
 from backprop_lab.graders.results import SubmissionResult
-from backprop_lab.lateness import mark_late_on_gradescope, parse_nbgrader_timestamp
+from backprop_lab.lateness import SubmittedAt, mark_late_on_gradescope, parse_nbgrader_timestamp, submitted_at
 from backprop_lab.platforms.gradescope import autograde, write_autograder
 from tests.submissions import BASE, buggy_submissions
 from tests.test_nbgrader import fill, nbgrader
@@ -293,3 +294,17 @@ def test_the_gradescope_zip_carries_the_extensions_its_course_file_names(
     zipped = write_autograder(tmp_path, Course.load(class_folder / "course.toml"))
     with zipfile.ZipFile(zipped) as archive:
         assert archive.read("course/extensions.csv") == (class_folder / "extensions.csv").read_bytes()
+
+
+def test_a_timestamp_a_student_uploads_outside_an_nbgrader_tree_is_not_believed(tmp_path: Path) -> None:
+    folder = tmp_path / "class" / "eve"
+    folder.mkdir(parents=True)
+    (folder / "backprop.py").write_text(BASE)
+    (folder / "timestamp.txt").write_text(ON_TIME)  # forged: the work is handed in a week late
+    week_late = (DEADLINE + timedelta(days=7)).timestamp()
+    os.utime(folder / "backprop.py", (week_late, week_late))
+    when = submitted_at(folder)
+    assert when.source == "file_times" and when.at == DEADLINE + timedelta(days=7)
+    nbgrader_tree = tmp_path / "course" / "submitted" / "eve" / "backprop"
+    shutil.copytree(folder, nbgrader_tree)
+    assert submitted_at(nbgrader_tree) == SubmittedAt(parse_nbgrader_timestamp(ON_TIME), "nbgrader")
