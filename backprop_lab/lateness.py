@@ -56,7 +56,8 @@ def parse_nbgrader_timestamp(text: str) -> datetime:
 def gradescope_time(metadata: Path) -> datetime:
     """`created_at` of Gradescope's submission_metadata.json (ISO 8601 with offset)."""
     data = json.loads(metadata.read_text(encoding="utf-8"))
-    return datetime.fromisoformat(str(data["created_at"]).replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(str(data["created_at"]).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # Gradescope's are UTC
 
 
 def _newest_file_time(path: Path) -> datetime | None:
