@@ -30,6 +30,7 @@ REASONS = {
     "version": N_("a new backprop-lab version"),
     "secret": N_("a different secret or seed"),
     "unexplained": N_("the same inputs: a step's outcome differed (a timeout on a busy machine?)"),
+    "unrecorded": N_("not known: the earlier run did not record what it graded"),
 }
 CLASS_WIDE = {"course": ("course",), "version": ("backprop_lab", "code"), "secret": ("secret", "seed")}
 TOLERANCE = 1e-9
@@ -99,7 +100,8 @@ def changes(earlier: dict[str, Any], results: list[SubmissionResult], meta: dict
         old_time = (old.get("late") or {}).get("submitted")
         reasons += ["submission_time"] if _differs(old_time, r.late.submitted if r.late else None) else []
         reasons += wide
-        found.append(Change(r.id, old_score, r.score, steps, reasons or ["unexplained"]))
+        unknown = "unrecorded" if earlier.get("code") is None or not old.get("digest") else "unexplained"
+        found.append(Change(r.id, old_score, r.score, steps, reasons or [unknown]))
     for sub_id, old in before.items():
         found.append(Change(sub_id, float(old.get("score", 0.0)), None, [], ["gone"]))
     return sorted(found, key=lambda c: c.id)

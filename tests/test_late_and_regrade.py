@@ -178,6 +178,10 @@ def test_a_class_wide_change_is_named_for_every_changed_student(first_run) -> No
     assert {c.id: c.reasons for c in changes(earlier, lower, meta)} == {
         sub_id: ["unexplained"] for sub_id in results
     }
+    older = {**earlier, "code": None, "course": None}  # a run of a release that recorded neither
+    assert {c.id: c.reasons for c in changes(older, lower, meta)} == {
+        sub_id: ["unrecorded"] for sub_id in results
+    }
     for key, reason in (("secret", "secret"), ("code", "version"), ("course", "course")):
         found = changes(earlier, lower, {**meta, key: "something else"})
         assert {c.id: c.reasons for c in found} == {sub_id: [reason] for sub_id in results}
