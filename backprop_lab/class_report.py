@@ -19,11 +19,14 @@ from typing import Any
 from urllib.parse import quote
 
 from backprop_lab import charts, copying
+from backprop_lab.atomic import write_atomically
+from backprop_lab.audit import Change, change_rows
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.notes import notes_text
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import Submission
+from backprop_lab.lateness import late_flag
 
 TEMPLATE = Path(__file__).with_name("templates") / "class_report.html.j2"
 
@@ -81,6 +84,11 @@ TEXT = {
     "similar_to_more": N_("similar to {others} and {count} more"),
     "more_pairs": N_("{count} more pairs reach the threshold; the students' table names them."),
     "answers_of": N_("answers of {other}"),
+    "changes": N_("Changes since the earlier run"),
+    "no_changes": N_("No score changed since the earlier run."),
+    "old_score": N_("old score"),
+    "new_score": N_("new score"),
+    "why": N_("why"),
     "run": N_("This run"),
     "seed": N_("seed"),
     "fingerprint": N_("course secret (its fingerprint)"),
@@ -103,6 +111,7 @@ class ClassRun:
     submissions: list[Submission] = field(default_factory=list)
     seconds: float | None = None
     jobs: int = 1
+    changes: list[Change] | None = None  # a regrade: the scores that changed since the earlier run
 
 
 def _text(lang: str) -> dict[str, str]:
@@ -231,7 +240,9 @@ def _partners(pairs: list[copying.SimilarPair]) -> dict[str, list[str]]:
     return partners
 
 
-def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None) -> list[dict[str, Any]]:
+def student_rows(
+    results: list[SubmissionResult], copies: dict[str, Any] | None, lang: str = "en"
+) -> list[dict[str, Any]]:
     rows = []
     for r in sorted(results, key=lambda r: r.id):
         flags = list((copies or {}).get("flags", {}).get(r.id, []))
@@ -243,7 +254,11 @@ def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None)
                 "score": r.score,
                 "max_score": r.max_score,
                 "steps": [(s.id, s.status, MARKS.get(s.status, "?")) for s in r.steps],
-                "flags": [*flags, *([borrowed] if borrowed else [])],
+                "flags": [
+                    *flags,
+                    *([borrowed] if borrowed else []),
+                    *([late_flag(r.late, lang)] if r.late and r.late.days else []),
+                ],
             }
         )
     return rows
@@ -307,7 +322,7 @@ def render(
         ),
         steps=steps,
         misconceptions=misconceptions,
-        students=student_rows(results, copies),
+        students=student_rows(results, copies, lang),
         copies=copies,
         threshold_help=text["copying_help"].format(threshold=config.course.copy_threshold),
         seed=config.seed,
@@ -315,6 +330,7 @@ def render(
         isolation=meta.get("isolation") or "—",
         timing=timing,
         notes={number: Markup(markdown(sections[number])) for number in needed},
+        changes=change_rows(run.changes, lang) if run is not None and run.changes is not None else None,
     )
 
 
@@ -328,5 +344,5 @@ def write_class_report(
 ) -> Path:
     """DIR/report.html; returns its path."""
     path = out / "report.html"
-    path.write_text(render(results, config, lang, meta, run), encoding="utf-8")
+    write_atomically(path, render(results, config, lang, meta, run))
     return path

@@ -219,6 +219,7 @@ def grade(
         click.echo(discovery_table(found))
         return
     _gradebook_folder(gradebook)
+    regrade = (out / "results.json").is_file()  # the audit compares with it: changes.csv
     out.mkdir(parents=True, exist_ok=True)  # a path that cannot be a folder fails now, not after grading
     if gradebook is not None and secret_file is None:
         from backprop_lab.gradebook import course_secret
@@ -243,6 +244,8 @@ def grade(
     click.echo(
         f"\nresults: {out / 'results.json'}  grades: {out / 'grades.csv'}  feedback: {out / 'feedback'}/"
     )
+    if regrade:
+        click.echo(f"changes since the earlier run in {out}: {out / 'changes.csv'}")
 
 
 @main.command()
@@ -428,3 +431,71 @@ def notes(out: Path) -> None:
 
     for path in write_notes(out):
         click.echo(str(path))
+
+
+@main.group()
+def export() -> None:
+    """Grades of a finished run (OUT of `grade`) into a learning management system's import file."""
+
+
+results_dir = click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+import_file = click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                           help="The CSV file to write for the import.")  # fmt: skip
+missing_zero = click.option("--missing-zero", is_flag=True, help="Give 0 to a student without a submission.")
+
+
+@export.command()
+@results_dir
+@click.option("--gradebook", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The gradebook CSV Canvas exports (Grades → Export).")  # fmt: skip
+@import_file
+@click.option("--column", metavar="TITLE", help="The assignment column: `Name (id)`, its name or its id.")
+@click.option("--match", type=click.Choice(["sis_login", "sis_user", "id"]), default="sis_login",
+              show_default=True, help="The Canvas column that holds the submission ids.")  # fmt: skip
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV mapping submission ids (column id) to the --match value (column sis_login, "
+              "sis_user or canvas_id).")  # fmt: skip
+@missing_zero
+@lang_option
+@bad_input_is_an_error
+def canvas(results_dir: Path, gradebook: Path, out: Path, column: str | None, match: str,
+           roster: Path | None, missing_zero: bool, lang: str) -> None:  # fmt: skip
+    """A Canvas gradebook import with the run's scores in one assignment column."""
+    from backprop_lab.exports import read_results, read_roster
+    from backprop_lab.exports.canvas import canvas_import, summary, write_canvas_import
+
+    graded = read_results(results_dir, lang)
+    ids = read_roster(roster, "canvas_id" if match == "id" else match, lang) if roster else None
+    result = canvas_import(graded, gradebook, column, match, ids, missing_zero, lang)
+    click.echo(summary(result, write_canvas_import(result, out), lang))
+
+
+@export.command()
+@results_dir
+@import_file
+@click.option("--identity", type=click.Choice(["username", "email", "idnumber"]), default="username",
+              show_default=True, help="The Moodle user field the identity column holds.")  # fmt: skip
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV mapping submission ids (column id) to the identity (a column named as --identity).",
+)
+@click.option("--column", default="backprop", show_default=True, help="The grade column's title.")
+@click.option(
+    "--max-grade",
+    type=click.FloatRange(0, min_open=True),
+    help="The grade item's maximum grade in Moodle (default: the run's maximum score).",
+)
+@missing_zero
+@lang_option
+@bad_input_is_an_error
+def moodle(results_dir: Path, out: Path, identity: str, roster: Path | None, column: str,
+           max_grade: float | None, missing_zero: bool, lang: str) -> None:  # fmt: skip
+    """A Moodle grade import: an identity column and a grade column."""
+    from backprop_lab.exports import read_results, read_roster
+    from backprop_lab.exports.moodle import moodle_import, summary, write_moodle_import
+
+    graded = read_results(results_dir, lang)
+    ids = read_roster(roster, identity, lang) if roster else None
+    result = moodle_import(graded, identity, ids, column, max_grade, missing_zero, lang)
+    click.echo(summary(result, write_moodle_import(result, out), missing_zero, lang))

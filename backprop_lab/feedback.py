@@ -22,6 +22,7 @@ import numpy as np
 from backprop_lab.exercises.i18n import N_, Nn_, Plural, tr
 from backprop_lab.exercises.step import GENERAL, PROPERTY_TITLES
 from backprop_lab.graders.results import ANSWERS_ID, StepResult, SubmissionResult
+from backprop_lab.lateness import late_note
 
 REASONS: dict[str, str | Plural] = {
     "wrong_type": N_("Returned {got}; expected a plain {expected}."),
@@ -298,6 +299,8 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
         f"**{score}: {result.score:g} / {result.max_score:g}**",
         "",
     ]
+    if result.late:  # the penalty, and the score before it
+        lines += [late_note(result.late, lang), ""]
     lines += overview(result, lang)
     lines += ["## " + tr(lang, N_("Details")), ""]
     lines += ["- " + reason for reason in submission_reasons(result, lang, code_span)]

@@ -91,9 +91,13 @@ def grade_submissions(
     """
     from tqdm import tqdm
 
+    from backprop_lab.audit import changes, course_fingerprint, read_earlier, write_changes
+    from backprop_lab.graders.batch import code_fingerprint
+    from backprop_lab.lateness import mark_late
     from backprop_lab.report import write_all, write_submission_files
 
     config = config or GradingConfig()
+    earlier = read_earlier(out)  # a regrade: what changed is recorded (changes.csv, the class report)
     if len({s.id for s in submissions}) != len(submissions):  # feedback files are written as graded
         raise ValueError("two submissions have one id; ids must be unique")
     results: list[SubmissionResult | None] = [None] * len(submissions)
@@ -104,7 +108,8 @@ def grade_submissions(
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
             result.name, result.origin = submissions[index].name, submissions[index].origin
-            write_submission_files(result, out, lang, formats)
+            result = mark_late(result, result.origin, config.course.late)
+            write_submission_files(result, out, lang, formats, config.course.visibility)
             results[index] = result
             bar.update()
         bar.close()
@@ -120,7 +125,12 @@ def grade_submissions(
         "secret": config.fingerprint,
         "backprop_lab": __version__,
         "isolation": isolation_used,
+        "course": course_fingerprint(config.course),
+        "code": code_fingerprint()[:16],
     }
+    if earlier is not None:
+        run.changes = changes(earlier, graded, meta)
+        write_changes(run.changes, out, lang)
     plotting.join()
     write_all(graded, out, config, lang, meta, formats, per_submission=False, run=run)
     return graded

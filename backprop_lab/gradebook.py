@@ -23,6 +23,7 @@ from backprop_lab.exercises.assemble import ASSIGNMENT
 from backprop_lab.exercises.secret import ENVIRONMENT
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.lateness import record_in_gradebook
 
 
 @dataclass
@@ -79,6 +80,7 @@ def write_gradebook(
                     report.differences.setdefault(result.id, []).append((step.id, grade.auto_score, ours))
                     grade.manual_score = ours
                     grade.needs_manual_grade = False  # decided: the sandboxed score
+            record_in_gradebook(gradebook, result, assignment, notebook)  # a late penalty, if any
         gradebook.db.commit()
     return report
 

@@ -4,7 +4,7 @@ JUnit, and a picture of the class (score distribution and per-step pass rates).
 
 from __future__ import annotations
 
-import csv
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -12,7 +12,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backprop_lab.atomic import csv_text, write_atomically
 from backprop_lab.class_report import ClassRun, write_class_report
+from backprop_lab.exercises.visibility import Visibility
 from backprop_lab.feedback import (
     code_span,
     step_feedback,
@@ -22,11 +24,13 @@ from backprop_lab.feedback import (
 )
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
+from backprop_lab.lateness import late_note
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 ASSIGNMENT = "backprop"
+LATE_COLUMNS = ("raw_score", "late_penalty", "days_late")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # what a spreadsheet may run as a formula
 
 
@@ -46,8 +50,11 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
                 "id": r.id,
                 "name": r.name or r.id,  # as found, escaped; the id is its safe form
                 "origin": r.origin,
-                "score": r.score,
+                "score": r.score,  # final: after any late penalty
                 "max_score": r.max_score,
+                "raw_score": r.late.raw_score if r.late else r.score,
+                "late": asdict(r.late) if r.late else None,
+                "digest": r.digest,  # what was graded: a regrade's audit tells a changed submission by it
                 "problems": submission_reasons(r, lang),
                 "steps": [
                     {
@@ -71,17 +78,27 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
     }
 
 
-def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
+def gradescope(result: SubmissionResult, lang: str, visibility: Visibility | None = None) -> dict[str, Any]:
     """Gradescope's autograder results format for one submission, its text as Markdown: a test
-    per step worth points (a 0-point step would show a student at full marks a failed test)."""
+    per step worth points (a 0-point step would show a student at full marks a failed test),
+    shown when the course's [gradescope] table says (see exercises/visibility.py)."""
+    visibility = visibility or Visibility()
     summary = [f"**{result.id}: {result.score:g} / {result.max_score:g}**"]
+    summary += [f"- {late_note(result.late, lang)}"] if result.late else []
     summary += [f"- {reason}" for reason in submission_reasons(result, lang, code_span)]
+    late = (
+        {"extra_data": {"raw_score": result.late.raw_score, "late": asdict(result.late)}}
+        if result.late
+        else {}
+    )
     return {
         "score": result.score,
         "output": "\n".join(summary),
         "output_format": "md",
         "test_output_format": "md",
-        "visibility": "visible",
+        "visibility": visibility.overall,
+        "stdout_visibility": visibility.stdout,
+        **late,
         "tests": [
             {
                 "name": s.id,
@@ -90,7 +107,7 @@ def gradescope(result: SubmissionResult, lang: str) -> dict[str, Any]:
                 "status": "passed" if s.status == "passed" else "failed",
                 "output": feedback,
                 "output_format": "md",
-                "visibility": "visible",
+                "visibility": visibility.of_step(s.id),
             }
             for s, feedback in zip(result.steps, _steps_feedback(result, lang), strict=True)
             if s.max_score > 0
@@ -120,14 +137,18 @@ def junit(results: list[SubmissionResult], lang: str) -> ET.ElementTree:
 
 
 def write_csv(results: list[SubmissionResult], path: Path, config: GradingConfig) -> None:
+    """grades.csv: a row per submission; with a late policy, the raw score and the penalty too."""
     step_ids = list(dict.fromkeys(s.id for r in results for s in r.steps)) or list(config.points)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "score", "max_score", *step_ids])
-        for r in results:
-            by_id = {s.id: s.score for s in r.steps}
-            scores = (f"{by_id.get(i, 0):g}" for i in step_ids)
-            writer.writerow([_cell(r.id), f"{r.score:g}", f"{r.max_score:g}", *scores])
+    late = config.course.late is not None or any(r.late for r in results)
+    rows: list[list[str]] = [["id", "score", "max_score", *step_ids, *(LATE_COLUMNS if late else ())]]
+    for r in results:
+        by_id = {s.id: s.score for s in r.steps}
+        scores = (f"{by_id.get(i, 0):g}" for i in step_ids)
+        lateness = (
+            [f"{r.late.raw_score:g}", f"{r.late.points:g}", str(r.late.days)] if r.late else ["", "", ""]
+        )
+        rows.append([_cell(r.id), f"{r.score:g}", f"{r.max_score:g}", *scores, *(lateness if late else ())])
+    write_atomically(path, csv_text(rows))
 
 
 def _cell(text: str) -> str:
@@ -178,21 +199,27 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
 
 def plot_summary(results: list[SubmissionResult], path: Path) -> None:
     """summary.png: the class in one picture."""
-    summary_figure(results).savefig(path, dpi=110)
+    picture = io.BytesIO()
+    summary_figure(results).savefig(picture, format="png", dpi=110)
+    write_atomically(path, picture.getvalue())
 
 
 def write_submission_files(
-    result: SubmissionResult, out: Path, lang: str, formats: tuple[str, ...] = ()
+    result: SubmissionResult,
+    out: Path,
+    lang: str,
+    formats: tuple[str, ...] = (),
+    visibility: Visibility | None = None,
 ) -> None:
     """One submission's own files (feedback, Gradescope JSON): written as soon as it is graded."""
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     text = submission_feedback(result, lang)
-    (out / "feedback" / f"{result.id}.md").write_text(text + "\n", encoding="utf-8")
-    (out / "feedback" / f"{result.id}.html").write_text(to_html(text, result.id), encoding="utf-8")
+    write_atomically(out / "feedback" / f"{result.id}.md", text + "\n")
+    write_atomically(out / "feedback" / f"{result.id}.html", to_html(text, result.id))
     if "gradescope" in formats:
         (out / "gradescope").mkdir(exist_ok=True)
-        document = json.dumps(gradescope(result, lang), indent=1) + "\n"
-        (out / "gradescope" / f"{result.id}.json").write_text(document, encoding="utf-8")
+        document = json.dumps(gradescope(result, lang, visibility), indent=1) + "\n"
+        write_atomically(out / "gradescope" / f"{result.id}.json", document)
 
 
 def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig, lang: str,
@@ -207,15 +234,16 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
             raise ValueError(f"two results have the id {r.id!r}; ids must be unique")
         seen.add(r.id)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(
-        json.dumps(native(results, lang, meta), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    write_atomically(
+        out / "results.json", json.dumps(native(results, lang, meta), indent=1, ensure_ascii=False) + "\n"
     )
     write_csv(results, out / "grades.csv", config)
     if per_submission:
         for r in results:
-            write_submission_files(r, out, lang, formats)
+            write_submission_files(r, out, lang, formats, config.course.visibility)
     if "junit" in formats:
-        junit(results, lang).write(out / "junit.xml", encoding="utf-8", xml_declaration=True)
+        document = ET.tostring(junit(results, lang).getroot(), encoding="utf-8", xml_declaration=True)
+        write_atomically(out / "junit.xml", document)
     if plot and results:
         plot_summary(results, out / "summary.png")
         write_class_report(results, out, config, lang, meta, run)

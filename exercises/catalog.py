@@ -15,6 +15,13 @@ The steps themselves are records (`backprop_steps.STEPS`). A course file (TOML, 
     [copying]
     threshold = 0.5     # the class report flags pairs whose own code is this much shared
 
+    [late]                          # late work: see late_policy.py
+    deadline = 2026-03-01T23:59:00+08:00
+    per_day = 10
+
+    [gradescope]                    # when Gradescope shows results: see visibility.py
+    visibility = "after_published"
+
     [[custom_step]]                 # a step of the instructor's own, no package edit needed
     id = "relu_grad"
     points = 5
@@ -36,7 +43,9 @@ from typing import Any
 from backprop_lab.exercises.backprop_steps import BY_ID, STEPS
 from backprop_lab.exercises.course_schema import validate
 from backprop_lab.exercises.instructor import custom_step, load_misconceptions
+from backprop_lab.exercises.late_policy import LatePolicy, late_policy
 from backprop_lab.exercises.step import Step
+from backprop_lab.exercises.visibility import Visibility
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,6 +69,8 @@ class Course:
     path: Path | None = None  # the course file it was read from
     files: tuple[Path, ...] = ()  # the instructor's files it names (modules, misconception catalogs)
     copy_threshold: float = COPY_THRESHOLD  # the class report's flag for similar code
+    late: LatePolicy | None = None  # no [late] table: no penalty
+    visibility: Visibility = field(default_factory=Visibility)  # on Gradescope
 
     @property
     def points(self) -> dict[str, float]:
@@ -130,6 +141,8 @@ class Course:
             path.resolve(),
             (*files, *catalogs),
             float(data.get("copying", {}).get("threshold", COPY_THRESHOLD)),
+            late_policy(data["late"], path.parent) if "late" in data else None,
+            Visibility.from_table(data.get("gradescope", {})),
         )
 
 
@@ -139,4 +152,4 @@ def _rebuilt(path: Path | None, points: dict[str, float], answers_points: float,
         step_id: dataclasses.replace(base.steps.get(step_id) or BY_ID[step_id], points=value)
         for step_id, value in points.items()
     }
-    return Course(steps, answers_points, hints, base.path, base.files, base.copy_threshold)
+    return dataclasses.replace(base, steps=steps, answers_points=answers_points, formula_hints=hints)

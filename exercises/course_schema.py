@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ LANGUAGE_KEYS = ("en", "zh")
 class Key:
     """One allowed key: the type it must have, and whether it must be there."""
 
-    kind: str  # number | bool | string | strings | text (a table of strings by language)
+    kind: str  # number | bool | string | strings | text (a table of strings by language) |
+    #            percent | percents | datetime | visibility | visibilities (a table of them by step)
     required: bool = False
 
 
@@ -48,7 +50,23 @@ CUSTOM_STEP = {
     "latex": Key("string"),
 }
 COPYING = {"threshold": Key("number")}
-TABLES = ("assignment", "points", "custom_step", "copying")
+LATE = {
+    "deadline": Key("datetime", required=True),
+    "per_day": Key("percent"),
+    "table": Key("percents"),
+    "cap": Key("percent"),
+    "of": Key("string"),
+    "grace_minutes": Key("number"),
+    "extensions": Key("string"),
+    "extension_column": Key("string"),
+}
+VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's four states
+GRADESCOPE = {
+    "visibility": Key("visibility"),
+    "stdout_visibility": Key("visibility"),
+    "step_visibility": Key("visibilities"),
+}
+TABLES = ("assignment", "points", "custom_step", "copying", "late", "gradescope")
 
 
 class CourseError(ValueError):
@@ -90,6 +108,20 @@ def _type_error(kind: str, value: Any) -> str | None:
         return None if isinstance(value, bool) else "must be true or false"
     if kind == "string":
         return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+    if kind == "percent":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
+        return None if ok else "must be a percent from 0 to 100"
+    if kind == "percents":
+        ok = isinstance(value, list) and value and all(_type_error("percent", v) is None for v in value)
+        return None if ok else "must be a list of percents from 0 to 100 (the 1st day late, the 2nd, ...)"
+    if kind == "datetime":
+        ok = isinstance(value, datetime) and value.tzinfo is not None
+        return None if ok else "must be a date-time with its offset, e.g. 2026-03-01T23:59:00+08:00"
+    if kind == "visibility":
+        return None if value in VISIBILITY else f"must be one of {', '.join(VISIBILITY)}"
+    if kind == "visibilities":
+        ok = isinstance(value, dict) and all(v in VISIBILITY for v in value.values())
+        return None if ok else f"must be a table of step = one of {', '.join(VISIBILITY)}"
     if kind == "strings":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return None if ok else "must be a list of strings"
@@ -125,6 +157,12 @@ def _check_steps(
         for name in names
         if isinstance(name, str) and name not in known
     ]
+
+
+def _custom_ids(data: dict[str, Any]) -> list[str]:
+    custom = data.get("custom_step", [])
+    entries = custom if isinstance(custom, list) else []
+    return [str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e] + ["personal_answers"]
 
 
 def validate(path: Path, step_ids: list[str]) -> dict[str, Any]:
@@ -167,6 +205,26 @@ def validate(path: Path, step_ids: list[str]) -> dict[str, Any]:
         problems.append((lines.key("copying"), "copying must be a table: [copying]"))
         copying = {}
     problems += _check_keys("[copying]", copying, COPYING, lines, lines.table("copying"))
+    for name, schema in (("late", LATE), ("gradescope", GRADESCOPE)):
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            problems.append((lines.key(name), f"{name} must be a table: [{name}]"))
+            continue
+        start = lines.table(name)
+        problems += _check_keys(f"[{name}]", table, schema, lines, start) if table else []
+    late = data.get("late", {})
+    if isinstance(late, dict) and "per_day" in late and "table" in late:
+        problems.append((lines.table("late"), "[late] has both per_day and table: give one"))
+    if isinstance(late, dict) and late.get("of", "max_score") not in ("max_score", "score"):
+        problems.append((lines.key("of", lines.table("late")), '[late] of must be "max_score" or "score"'))
+    steps_seen = data.get("gradescope", {})
+    if isinstance(steps_seen, dict) and isinstance(steps_seen.get("step_visibility"), dict):
+        start = lines.table("gradescope")
+        named = list(steps_seen["step_visibility"])
+        where = "[gradescope] step_visibility"
+        problems += _check_steps(
+            named, step_ids + _custom_ids(data), where, lambda n: lines.key(n, start) or start
+        )
     custom = data.get("custom_step", [])
     if not isinstance(custom, list) or not all(isinstance(entry, dict) for entry in custom):
         problems.append((lines.key("custom_step"), "custom_step must be tables: [[custom_step]]"))

@@ -62,6 +62,20 @@ class StepResult:
 
 
 @dataclass
+class Lateness:
+    """When a submission came in against its student's deadline, and what that cost. The
+    penalty is taken after grading: the step scores and `raw_score` are what was earned."""
+
+    submitted: str  # ISO 8601 with offset
+    source: str  # where that time was read: nbgrader | gradescope | file_times
+    deadline: str  # the student's own (extensions included), ISO 8601
+    days: int  # days late, a part of a day counting as one; 0: on time
+    percent: float  # the penalty, percent
+    points: float  # taken from the raw score
+    raw_score: float
+
+
+@dataclass
 class SubmissionResult:
     id: str
     score: float
@@ -73,10 +87,12 @@ class SubmissionResult:
     digest: str = ""
     name: str = ""  # the name the submission was found under (escaped); the id is its safe form
     origin: str = ""  # where it was found (escaped)
+    late: Lateness | None = None  # set after grading when the course has a [late] policy
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SubmissionResult:
-        return cls(**{**data, "steps": [StepResult.from_json(s) for s in data["steps"]]})
+        late = Lateness(**data["late"]) if data.get("late") else None
+        return cls(**{**data, "steps": [StepResult.from_json(s) for s in data["steps"]], "late": late})

@@ -30,14 +30,17 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from backprop_lab.atomic import write_atomically
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import LANGUAGES, N_, tr
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
+from backprop_lab.exercises.visibility import Visibility
 from backprop_lab.grade_class import grading_config
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import load
+from backprop_lab.lateness import mark_late_on_gradescope
 from backprop_lab.platforms.install import Bundled, content, pip_arguments
 from backprop_lab.report import gradescope as gradescope_results
 
@@ -94,7 +97,8 @@ def _course_files(course: Course) -> Bundled:
     if course.path is None:
         return {}
     files = {f"{COURSE_DIR}/course.toml": course.path}
-    for named in course.files:
+    extensions = [course.late.extensions_file] if course.late and course.late.extensions_file else []
+    for named in [*course.files, *extensions]:
         files[f"{COURSE_DIR}/{named.relative_to(course.path.parent).as_posix()}"] = named
     return files
 
@@ -146,10 +150,10 @@ def write_autograder(
 # ------------------------------------------------------------------ inside the autograder
 
 
-def results_json(result: SubmissionResult, lang: str) -> dict[str, Any]:
+def results_json(result: SubmissionResult, lang: str, visibility: Visibility | None = None) -> dict[str, Any]:
     """Gradescope's results.json for one graded submission: a test per step, all in Markdown;
-    the grader's log (stdout) is for the instructor only."""
-    return {**gradescope_results(result, lang), "stdout_visibility": "hidden"}
+    shown as the course's [gradescope] table says (the grader's log, by default, to the instructor only)."""
+    return gradescope_results(result, lang, visibility)
 
 
 def not_graded(config: GradingConfig, lang: str, error: BaseException) -> dict[str, Any]:
@@ -184,6 +188,7 @@ def autograde(
     secret_file: Path | None = None,
     lang: str = "en",
     sub_id: str = "submission",
+    metadata: Path | None = None,
 ) -> dict[str, Any]:
     """Grade Gradescope's submission folder (one submission, whatever it holds) and write its
     results.json on the course secret's cases, as `backprop-lab grade` would; always writes one."""
@@ -193,12 +198,15 @@ def autograde(
         with tempfile.TemporaryDirectory() as work:
             config = grading_config(course, Path(work), secret_file)
         with Grader(config) as grader:
-            data = results_json(grader.grade(load(submission, sub_id=sub_id)), lang)
+            result = mark_late_on_gradescope(
+                grader.grade(load(submission, sub_id=sub_id)), config.course.late, metadata
+            )
+            data = results_json(result, lang, config.course.visibility)
     except Exception as error:  # the student must get an answer whatever happened
         data = not_graded(config, lang, error)
     data["execution_time"] = math.ceil(time.monotonic() - started)  # whole seconds, as Gradescope counts
     results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(results, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return data
 
 
@@ -213,7 +221,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
     args = parser.parse_args(argv)
     autograde(
-        args.submission, args.results, args.course, args.secret_file, args.lang, student_id(args.metadata)
+        args.submission,
+        args.results,
+        args.course,
+        args.secret_file,
+        args.lang,
+        student_id(args.metadata),
+        args.metadata,
     )
 
 
