@@ -136,6 +136,10 @@ def mistakes_table(lang: str) -> str:
         if row["step"] is None:
             rows.append([f"`{row['id']}`", w["every_step"], "—", "—", w["none"], MUTATES_INPUT.hint[lang]])
             continue
+        if row["symbol"] is None:
+            hint = BY_ID[row["step"]].misconception(row["id"]).hint[lang]
+            rows.append([f"`{row['id']}`", f"`{row['step']}`", "—", "—", "—", hint])
+            continue
         symbol = w["relative_error"] if row["step"] == "numerical_gradient" else row["symbol"]
         if row["where"] == "batch":
             symbol += w["batch"]

@@ -243,10 +243,9 @@ def mistake_rows() -> list[dict]:
     inputs = {"example": example()[:2], "batch": (BATCH_X, BATCH_Y)}
     rows = []
     for mid in catalog_mistakes():
-        if mid in NO_ANSWER:
-            rows.append(
-                {"id": mid, "step": None, "symbol": None, "right": None, "wrong": None, "where": None}
-            )
+        if mid not in SHOWN_ON:  # no wrong number (NO_ANSWER), or one SHOWN_ON must learn to show
+            first = None if mid in NO_ANSWER else next(s.id for s in STEPS if s.misconception(mid))
+            rows.append(dict.fromkeys(("symbol", "right", "wrong", "where")) | {"id": mid, "step": first})
             continue
         step_id, where, symbol, entry = SHOWN_ON[mid]
         X, Y = inputs[where]

@@ -384,6 +384,8 @@ def test_the_common_mistakes_come_from_the_catalog_with_their_wrong_numbers(lang
     catalog = {m.id for step in STEPS for m in step.misconceptions}
     assert {cell.strip("`") for cell in table} == catalog
     rows = {cell.strip("`"): row for cell, row in table.items()}
+    unshown = [mid for mid, row in rows.items() if row[4] == "—" and mid not in nums.NO_ANSWER]
+    assert not unshown, f"add these to notes_numbers.SHOWN_ON: {unshown}"
     assert rows["single_path"][3:5] == [fmt(values["δ1"]), fmt(MISTAKE_FORMULAS["single_path"](values))]
     assert rows["single_path"][4][:6] == "0.0715"  # the issue's "0.0716 instead of 0.0454", to rounding
     for mid, formula in MISTAKE_FORMULAS.items():
@@ -449,3 +451,18 @@ def test_no_paragraph_is_broken_across_lines(lang) -> None:
         prose = [not re.match(r"(\s*$|#|\||>|!\[|\$\$|- |\d+\. )", line) for line in lines]
         broken = [lines[i] for i in range(1, len(lines)) if prose[i] and prose[i - 1]]
         assert not broken, broken[:3]
+
+
+def test_the_class_reports_links_reach_an_inline_section_that_teaches_the_mistake() -> None:
+    from backprop_lab.class_report import render
+    from backprop_lab.graders.grade import GradingConfig
+    from backprop_lab.graders.results import StepResult, SubmissionResult
+
+    shown = {"sgd_step": "sign_error", "weight_grad": "batch_mean_missing", "hidden_delta": "single_path"}
+    steps = [StepResult(s, 0.0, 10.0, "failed", [m], hints={m: {"en": m}}) for s, m in shown.items()]
+    page = render([SubmissionResult("amy", 0, 30, steps)], GradingConfig(), "en", {"seed": 0})
+    teaches = {10: r"\theta \leftarrow \theta - \eta", 6: "batch loss", 4: "every path counts"}
+    for number, words in teaches.items():
+        assert f'href="#notes-{number}"' in page
+        article = page.split(f'id="notes-{number}">', 1)[1].split("</article>", 1)[0]
+        assert words in article.replace("&lt;", "<")
