@@ -269,6 +269,20 @@ def test_the_forward_and_delta_tables_are_what_solutions_compute(lang, example) 
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_links_and_the_saturated_unit_agree_with_autograd(lang, example) -> None:
+    _, _, _, values = example
+    links, saturation = (t for t in tables(sections(notes_text(lang))[3]) if t[0][0] != "δ")
+    y1 = MAZUR["y1"]
+    dE_dp1 = grad(lambda p: -(y1 * anp.log(p) + (1 - y1) * anp.log(1 - p)))(values["p1"])
+    dp1_dz3 = grad(_sig)(values["z3"])
+    assert [row[-1] for row in links[1:]] == [fmt(dE_dp1), fmt(dp1_dz3), fmt(values["a1"])]
+    z = nums.SATURATED_Z
+    cross_entropy_delta = grad(lambda z: -anp.log(_sig(z)))(z)  # y = 1
+    squared_error_delta = grad(lambda z: 0.5 * (1 - _sig(z)) ** 2)(z)
+    assert [row[-1] for row in saturation[1:]] == [fmt(cross_entropy_delta), fmt(squared_error_delta)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_all_twelve_gradients_agree_with_autograd(lang, example) -> None:
     _, _, _, values = example
     grid = tables(sections(notes_text(lang))[7])[-1]
