@@ -30,12 +30,18 @@ from backprop_lab.lateness import late_flag
 
 TEMPLATE = Path(__file__).with_name("templates") / "class_report.html.j2"
 
-# The section of the lecture notes that teaches what each step practises.
+# The section of the lecture notes that teaches what each step practises (it holds the
+# step's exercise; tests/test_notes.py checks both).
 NOTES_SECTION = {
-    "sigmoid": 2, "forward": 2, "cross_entropy": 2,
-    "sigmoid_grad": 3, "cross_entropy_grad": 3, "output_delta": 3, "personal_answers": 3,
-    "hidden_delta": 4, "weight_grad": 5, "bias_grad": 5,
-    "backward": 6, "sgd_step": 6, "numerical_gradient": 7,
+    "sigmoid": 2, "forward": 2,
+    "sigmoid_grad": 3, "cross_entropy_grad": 3, "output_delta": 3,
+    "hidden_delta": 4, "personal_answers": 4, "weight_grad": 5, "bias_grad": 5,
+    "cross_entropy": 6, "backward": 7, "sgd_step": 10, "numerical_gradient": 11,
+}  # fmt: skip
+# Mistakes about the batch mean are taught where the batch loss is defined, whichever step shows them.
+MISCONCEPTION_SECTION = {
+    "mean_over_outputs": 6, "batch_mean_missing": 6, "batch_mean_twice": 6,
+    "bias_wrong_axis": 6, "bias_not_reduced": 6,
 }  # fmt: skip
 
 SIDE_BY_SIDE = 20  # pairs shown with their code; the rest are named in the students' table
@@ -171,7 +177,8 @@ def misconception_rows(results: list[SubmissionResult], lang: str) -> list[dict[
             "share": 100 * len(students[mid]) / len(results),
             "steps": steps[mid],
             "hint": hints[mid],
-            "section": next((NOTES_SECTION[s] for s in steps[mid] if s in NOTES_SECTION), None),
+            "section": MISCONCEPTION_SECTION.get(mid)
+            or next((NOTES_SECTION[s] for s in steps[mid] if s in NOTES_SECTION), None),
         }
         for mid in ranked
     ]

@@ -422,11 +422,15 @@ def generate(
 
 @main.command()
 @click.option(
-    "--out", default="course", show_default=True, type=out_folder(), help="Folder for notes/ and figures/."
+    "--out",
+    default="course",
+    show_default=True,
+    type=out_folder(),
+    help="Folder for notes/, figures/ and instructor/ (the answers to the notes' exercises).",
 )
 @bad_input_is_an_error
 def notes(out: Path) -> None:
-    """Write the lecture notes (English and Chinese) and their figures, all computed from solutions/."""
+    """Write the lecture notes (English and Chinese), their figures and the answers, all from solutions/."""
     from backprop_lab.exercises.notes import write_notes
 
     for path in write_notes(out):

@@ -245,17 +245,17 @@ MISSING_DERIVATIVE = _hint(
 )
 SINGLE_PATH = _hint(
     "A hidden unit feeds every output unit. The chain rule adds up one term per path from the unit to E.",
-    "一个隐藏单元连接所有输出单元。链式法则要把从该单元到 E 的每条路径各算一项，再相加。",
+    "一个隐藏单元的输出会送到每一个输出单元。链式法则要把从该单元到 E 的每条路径各算一项，再相加。",
 )
 TRANSPOSE = _hint(
     "Check which index of W_out belongs to the output unit and which to the hidden unit, and pair each weight "
     "with the δ of the unit it feeds.",
-    "想一想 W_out 的哪个下标对应输出单元、哪个对应隐藏单元，让每个权重与它所连接的那个单元的 δ 配对。",
+    "想一想 W_out 的哪个下标对应输出单元、哪个对应隐藏单元，让每个权重与它通向的那个单元（输出侧）的 δ 配对。",
 )
 WEIGHT_SHAPE = _hint(
     "A gradient has the shape of what it differentiates: one entry per weight, rows for the units fed, "
     "columns for the units feeding.",
-    "梯度与被求导的量形状相同：每个权重一项，行对应被连接的单元，列对应输入的单元。",
+    "梯度与被求导的量形状相同：每个权重一项，行对应接收输入的单元（输出侧），列对应提供输入的单元（输入侧）。",
 )
 SIGN = _hint(
     "Follow the sign: if the prediction is too high, does the error grow or shrink as z grows?",
@@ -280,7 +280,7 @@ LOSS_GRAD = _hint(
 )
 PREACTIVATION = _hint(
     "A weight multiplies the activation of the unit below it, not that unit's weighted input.",
-    "权重乘的是下一层单元的激活值，而不是那个单元的加权输入。",
+    "权重乘的是前一层（输入侧）单元的激活值，而不是那个单元的加权输入。",
 )
 BIAS_INPUT = _hint(
     "A bias is added, not multiplied by an input: what is ∂z/∂b?",
