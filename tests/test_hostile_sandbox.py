@@ -213,6 +213,10 @@ def test_no_installed_package_but_numpy_can_be_imported(box) -> None:
     assert present  # the grader's environment has them: the test's own dependencies
     result = attack(box, "imports_beyond_numpy.py", Call("probe", [[]], timeout=30.0))
     assert value_of(result.outcomes[0]) == []
+    path = "import sys\n\ndef probe():\n    return sys.path\n"
+    inside = value_of(box.run([{"name": "path.py", "source": path}], [Call("probe", [[]])]).outcomes[0])
+    stdlib = os.path.dirname(sysconfig.get_paths()["stdlib"])  # lib/: python3.11, its zip, lib-dynload
+    assert [p for p in inside if not (p.startswith(stdlib + "/") or p.startswith("/tmp"))] == []
 
 
 def test_the_base_interpreters_package_folders_are_hidden() -> None:
