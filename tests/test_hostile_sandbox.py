@@ -9,19 +9,33 @@ and once more as a plain process (no bubblewrap) with namespaces of its own.
 from __future__ import annotations
 
 import errno
+import importlib.util
 import os
 import platform
 import signal
+import site
+import sys
+import sysconfig
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backprop_lab.exercises.backprop_steps import BY_ID
+from backprop_lab.grade_class import grade_paths, isolation_notice
 from backprop_lab.graders.calls import reference_answer
-from backprop_lab.graders.sandbox import runner
+from backprop_lab.graders.grade import GradingConfig
+from backprop_lab.graders.sandbox import launch, records, runner
 from backprop_lab.graders.sandbox.inside.protocol import Received
-from backprop_lab.graders.sandbox.runner import BUDGET_SPENT, Call, Limits, Sandbox
+from backprop_lab.graders.sandbox.runner import (
+    ANSWERS_TOO_LARGE,
+    BUDGET_SPENT,
+    LOAD_TOO_LARGE,
+    Call,
+    Limits,
+    Sandbox,
+)
 from backprop_lab.graders.submissions import load
 
 HOSTILE = Path(__file__).parent / "corpus" / "hostile"
@@ -154,6 +168,112 @@ def test_tmpfs_is_capped_and_emptied_for_the_next_submission(box) -> None:
     assert set(written) == {"/tmp", "/dev/shm"}
     assert all(0 < mib <= LIMITS.scratch_mb for mib in written.values()), written
     assert value_of(attack(box, "looks_for_planted_ipc.py").outcomes[0]) == []
+
+
+def _own_scratch(place: str) -> bool:
+    """/tmp and /dev/shm: a worker's own tmpfs, or (in the zygote's namespaces) bubblewrap's,
+    emptied after each worker."""
+    return place in ("/tmp", "/dev/shm") or place.startswith("/tmp/")
+
+
+def test_nothing_a_worker_writes_reaches_the_next_worker(box) -> None:
+    planter, finder = load(HOSTILE / "plants_everywhere.py"), load(HOSTILE / "finds_what_was_planted.py")
+    planted = value_of(box.run(planter.units, [Call("probe", [[]], timeout=10.0)]).outcomes[0])
+    assert "/tmp" in planted  # the attack runs: it writes where it may
+    assert [place for place in planted if not _own_scratch(place)] == []
+    found = box.run(finder.units, [Call("probe", [[]], timeout=10.0)]).outcomes[0]
+    assert value_of(found) == []
+
+
+def test_two_students_in_one_batch_the_second_finds_nothing_of_the_first(tmp_path) -> None:
+    """The finder's sigmoid is right only if nothing the planter wrote (at load and in every
+    call) is there when it runs, in the same sandbox, right after."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a_plants.py").write_text((HOSTILE / "plants_everywhere.py").read_text())
+    (folder / "b_finds.py").write_text((HOSTILE / "finds_what_was_planted.py").read_text())
+    results = grade_paths([folder], tmp_path / "out", GradingConfig(), jobs=1, show_progress=False)
+    sigmoid = {r.id: next(s for s in r.steps if s.id == "sigmoid") for r in results}
+    assert sigmoid["a_plants"].status == "passed"  # the same, right, sigmoid: it was graded
+    assert sigmoid["b_finds"].status == "passed", sigmoid["b_finds"].failure
+
+
+def test_writing_a_gigabyte_and_a_half_fills_only_its_capped_scratch(box) -> None:
+    written = value_of(attack(box, "fills_sandbox_root.py").outcomes[0])
+    assert written and all(_own_scratch(place) for place in written), written
+    assert written.get("/tmp", 0) + written.get("/dev/shm", 0) <= 2 * LIMITS.scratch_mb
+    finder = load(HOSTILE / "finds_what_was_planted.py")
+    assert value_of(box.run(finder.units, [Call("probe", [[]])]).outcomes[0]) == []
+
+
+def test_no_installed_package_but_numpy_can_be_imported(box) -> None:
+    if not box.isolation.startswith("bubblewrap"):
+        pytest.skip("bubblewrap does not run here: a plain process can read the disk (the grader says so)")
+    present = [name for name in ("hypothesis", "pytest", "backprop_lab") if importlib.util.find_spec(name)]
+    assert present  # the grader's environment has them: the test's own dependencies
+    result = attack(box, "imports_beyond_numpy.py", Call("probe", [[]], timeout=30.0))
+    assert value_of(result.outcomes[0]) == []
+    path = "import sys\n\ndef probe():\n    return sys.path\n"
+    inside = value_of(box.run([{"name": "path.py", "source": path}], [Call("probe", [[]])]).outcomes[0])
+    stdlib = os.path.dirname(sysconfig.get_paths()["stdlib"])  # lib/: python3.11, its zip, lib-dynload
+    assert [p for p in inside if not (p.startswith(stdlib + "/") or p.startswith("/tmp"))] == []
+
+
+def test_the_base_interpreters_package_folders_are_hidden() -> None:
+    """A venv over pyenv or Debian's python3: the base's site- or dist-packages are hidden too."""
+    hidden = launch.package_dirs()
+    base = site.getsitepackages([sys.base_prefix])
+    for folder in [*base, *site.getsitepackages()]:
+        if os.path.isdir(folder):
+            real = os.path.realpath(folder)
+            assert any(real == h or real.startswith(h + "/") for h in hidden), folder
+    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
+    assert all(not stdlib.startswith(h + "/") and stdlib != h for h in hidden)
+
+
+def test_strings_count_against_the_answer_allowance(box) -> None:
+    submission = load(HOSTILE / "huge_strings.py")
+    tracemalloc.start()
+    try:
+        with box.session(submission.units) as session:
+            load_report = session.load()
+            many = session.call(Call("probe", [[i] for i in range(40)], timeout=30.0))  # 156 MB asked
+            few = session.call(Call("probe", [[i] for i in range(3)], timeout=30.0))
+            raised = session.call(Call("raises", [[0]]))
+            sigmoid = session.call(Call("sigmoid", Z))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert many.status == "invalid" and many.detail == ANSWERS_TOO_LARGE
+    assert few.status == "ok"  # 11.7 MB: within the allowance, and kept as a bounded summary
+    for case in few.results:
+        assert case.value.startswith("sss") and len(case.value) < records.ANSWER_TEXT_CAP + 40
+    assert len(raised.results[0].error["message"]) <= 2000
+    assert load_report.answers is None
+    assert [u.error["message"] for u in load_report.units if u.name == "ANSWERS"] == [
+        LOAD_TOO_LARGE.format(mb=box.limits.answer_mb_per_call)
+    ]
+    assert sigmoid.status == "ok" and sigmoid.results[0].error is None
+    # What the grader's Python allocated at once: about one call's allowance, not 156 MB.
+    assert peak < 3 * (box.limits.answer_mb_per_call << 20), peak
+
+
+def test_without_bubblewrap_and_seccomp_it_still_grades_and_says_so(tmp_path, monkeypatch) -> None:
+    """The fallback: a plain process whose site folder holds numpy and no seccomp binding."""
+    numpy_dir = Path(np.__file__).parent
+    (tmp_path / "numpy").symlink_to(numpy_dir)
+    if (numpy_dir.parent / "numpy.libs").is_dir():
+        (tmp_path / "numpy.libs").symlink_to(numpy_dir.parent / "numpy.libs")
+    monkeypatch.setattr(launch, "_module_dir", lambda name: tmp_path / "numpy" if name == "numpy" else None)
+    with Sandbox(LIMITS, "process") as weak:
+        assert weak.isolation == "process"
+        assert_still_serves_correct_answers(weak)
+        notice = isolation_notice(weak.isolation)
+        assert "bubblewrap" in notice and "seccomp" in notice
+        if weak.namespaces:  # where the kernel allows them, a worker still leaves nothing behind
+            planter = load(HOSTILE / "plants_everywhere.py")
+            planted = value_of(weak.run(planter.units, [Call("probe", [[]])]).outcomes[0])
+            assert [place for place in planted if not _own_scratch(place)] == []
 
 
 def test_worker_memory_limit_leaves_room_for_its_tmpfs() -> None:

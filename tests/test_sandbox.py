@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from backprop_lab.graders.sandbox.inside import confine
 from backprop_lab.graders.sandbox.inside.protocol import Received
 from backprop_lab.graders.sandbox.runner import Call, Limits, Sandbox
 from backprop_lab.graders.submissions import load
@@ -199,3 +202,29 @@ def test_a_batch_keeps_every_result(sandbox) -> None:
     result = sandbox.run(correct.units, [Call("sigmoid", Z)])
     assert_sigmoid_still_graded(result.outcomes[0])
     assert len(survivors) == len(names)
+
+
+@pytest.mark.parametrize("how", ["make_mounts_read_only", "remount_each_read_only"])
+def test_a_workers_mount_namespace_is_read_only_outside_its_own_tmpfs(tmp_path, how) -> None:
+    """Both ways a worker makes every inherited mount read-only (the second for kernels before
+    mount_setattr), tried in a child in namespaces of its own: the test's folder cannot be
+    written there, and is still writable here."""
+    child = os.fork()
+    if child == 0:
+        code = 3
+        try:
+            if not confine.enter_namespaces():
+                os._exit(2)  # the kernel refuses user namespaces
+            getattr(confine, how)()
+            (tmp_path / "written").write_text("x")
+            code = 1
+        except OSError as error:
+            code = 0 if error.errno == errno.EROFS else 4
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) == 2:
+        pytest.skip("the kernel refuses user namespaces here")
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not (tmp_path / "written").exists()
+    (tmp_path / "here").write_text("x")

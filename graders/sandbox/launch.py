@@ -1,11 +1,15 @@
 """How the zygote is started: inside bubblewrap where the machine allows, else as a plain process.
 
 Inside bubblewrap the worker sees a read-only Python standard library, numpy, the
-seccomp binding and its own files — no site-packages, so neither the reference
-solution, the grader, nor any hidden test exists on a path it can read — and it
-has no network, no capabilities, its own pid namespace and a private, size-capped
-/tmp and /dev/shm. The zygote is that namespace's pid 1 (`--as-pid-1`): no
-bubblewrap init of the workers' uid runs beside it.
+seccomp binding and its own files — no folder of installed packages, neither the
+grader's nor its base interpreter's (a venv over pyenv or Debian's python3), so
+neither the reference solution, the grader, a hidden test nor any other package
+exists on a path it can read — and it has no network, no capabilities, its own pid
+namespace and a private, size-capped /tmp and /dev/shm. Everything else is read-only
+(`--remount-ro`): bubblewrap's own root, /dev and the empty folders hiding packages
+would otherwise be writable, unbounded and kept from one worker to the next. The
+zygote is that namespace's pid 1 (`--as-pid-1`): no bubblewrap init of the workers'
+uid runs beside it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import IO
 INSIDE = Path(__file__).parent / "inside"
 SITE_IN_SANDBOX = "/sandbox/site"
 LIB_IN_SANDBOX = "/sandbox/lib"
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,34 @@ def _python() -> str:
     return os.path.realpath(sys.executable)
 
 
-def _site_dirs() -> set[str]:
-    """Every folder where installed packages (ours among them) may live."""
-    dirs = set(site.getsitepackages()) | {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
-    if site.ENABLE_USER_SITE and site.getusersitepackages():
+def _stdlib_dirs() -> set[str]:
+    paths = sysconfig.get_paths()
+    return {os.path.realpath(paths[key]) for key in ("stdlib", "platstdlib")}
+
+
+def package_dirs() -> list[str]:
+    """Every folder where installed packages may live: the grader's (a venv's), its base
+    interpreter's (pyenv's site-packages, Debian's dist-packages), the user's, any other
+    Python's beside them, and whatever else is on sys.path outside the standard library.
+    Outermost first, none inside another."""
+    prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, "/usr", "/usr/local"}
+    dirs = set(site.getsitepackages()) | set(site.getsitepackages(sorted(prefixes)))
+    base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}
+    for scheme in ({}, base):
+        dirs |= {sysconfig.get_paths(vars=scheme)[key] for key in ("purelib", "platlib")}
+    if site.getusersitepackages():
         dirs.add(site.getusersitepackages())
-    return {os.path.realpath(d) for d in dirs if os.path.isdir(d)}
+    for prefix in prefixes:
+        for pattern in ("lib*/python*/*-packages", "lib*/python3/dist-packages", "lib*/pypy*/*-packages"):
+            dirs |= {str(p) for p in Path(prefix).glob(pattern)}
+    stdlib = _stdlib_dirs()
+    dirs |= {p for p in sys.path if p and os.path.realpath(p) not in stdlib and "lib-dynload" not in p}
+    found = sorted({os.path.realpath(d) for d in dirs if os.path.isdir(d)} - stdlib)
+    outermost: list[str] = []
+    for folder in found:
+        if not any(folder.startswith(kept + "/") for kept in outermost):
+            outermost.append(folder)
+    return outermost
 
 
 @cache
@@ -81,7 +108,7 @@ def _supports(bwrap: str, option: str) -> bool:
 
 
 def _capped_tmpfs(bwrap: str, path: str, size_mb: int) -> list[str]:
-    size = ["--size", str(size_mb << 20)] if _supports(bwrap, "--size") else []
+    size = ["--size", str(max(size_mb << 20, 4096))] if _supports(bwrap, "--size") else []
     return [*size, "--tmpfs", path]
 
 
@@ -104,16 +131,17 @@ def bubblewrap_launch(bwrap: str, control_fd: int, scratch_mb: int = 32) -> Laun
         "sandbox",
         "--as-pid-1",
     ]
-    for system_dir in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin"):
+    for system_dir in SYSTEM_DIRS:
         if os.path.islink(system_dir):
             argv += ["--symlink", os.readlink(system_dir), system_dir]
         elif os.path.isdir(system_dir):
             argv += ["--ro-bind", system_dir, system_dir]
     if not prefix.startswith("/usr/"):
         argv += ["--ro-bind", prefix, prefix]
-    for hidden in sorted(_site_dirs() | {"/usr/lib/python3/dist-packages"}):
-        if os.path.isdir(hidden) and (hidden.startswith(prefix + "/") or hidden.startswith("/usr/")):
-            argv += ["--tmpfs", hidden]  # installed packages stay out of sight
+    bound = tuple(os.path.realpath(d) + "/" for d in (*SYSTEM_DIRS, prefix) if os.path.isdir(d))
+    for hidden in package_dirs():
+        if hidden.startswith(bound):  # out of sight: an empty, read-only folder in its place
+            argv += [*_capped_tmpfs(bwrap, hidden, 0), "--remount-ro", hidden]
     argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]  # ctypes finds libseccomp
     argv += ["--dir", SITE_IN_SANDBOX]
     for name in ("numpy", "pyseccomp"):
@@ -132,7 +160,11 @@ def bubblewrap_launch(bwrap: str, control_fd: int, scratch_mb: int = 32) -> Laun
         "--dev",
         "/dev",
         *_capped_tmpfs(bwrap, "/dev/shm", scratch_mb),
+        "--remount-ro",  # not recursive: /dev/shm stays writable
+        "/dev",
         *_capped_tmpfs(bwrap, "/tmp", scratch_mb),
+        "--remount-ro",  # bubblewrap's root and the folders made in it: nothing there survives a worker
+        "/",
         "--chdir",
         "/tmp",
         "--setenv",

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from backprop_lab.graders.sandbox.inside.protocol import ProtocolError, plain
+from backprop_lab.graders.sandbox.inside.protocol import ProtocolError, Received, plain
 
 ERROR_FIELDS = {"type": 100, "message": 2000, "where": 500, "function": 100}
 PRINTED_CAP = 10_000
 NAMES_CAP = 1000
+ANSWER_TEXT_CAP = 1000  # characters kept of a string in an answer: no step's answer is a string
 
 
 def text(value: Any, cap: int) -> str:
@@ -75,3 +76,29 @@ def fingerprints(raw: Any) -> list[Any] | None:
         return [one(value, 0) for value in found]
     except ProtocolError:
         return None
+
+
+def answer(value: Any) -> Any:
+    """An answer as the grader keeps it: every string in it (a dict's keys too) cut to
+    ANSWER_TEXT_CAP characters, so a wrong answer of megabytes of text is kept in kilobytes."""
+
+    def cut(text: str) -> str:
+        return (
+            text if len(text) <= ANSWER_TEXT_CAP else text[:ANSWER_TEXT_CAP] + f"… ({len(text)} characters)"
+        )
+
+    def walk(node: Any) -> Any:
+        if type(node) is str:
+            return cut(node)
+        if isinstance(node, list):
+            return [walk(inner) for inner in node]
+        if isinstance(node, dict):
+            return {cut(key): walk(inner) for key, inner in node.items()}
+        if isinstance(node, Received) and type(node.value) is str:
+            return Received(cut(node.value), node.claimed_type, node.claimed_dtype)
+        return node
+
+    try:
+        return walk(value)
+    except RecursionError:
+        raise ProtocolError("an answer nested too deeply") from None

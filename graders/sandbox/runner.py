@@ -46,6 +46,7 @@ ZYGOTE_TIMEOUT = 5.0  # seconds the zygote may take to hand over or end a child
 STAND_INS_SPENT = "the grader's stand-ins answer no more calls for this submission"
 BUDGET_SPENT = N_("the submission's time budget of {seconds} s is spent")
 ANSWERS_TOO_LARGE = N_("your answers to this step take more than {mb} MiB; the right ones take a few KiB")
+LOAD_TOO_LARGE = N_("your ANSWERS take more than {mb} MiB; they were not read")
 ZYGOTE_REPLACED = N_("the sandbox stopped answering and was restarted; this step was not graded")
 
 
@@ -67,8 +68,9 @@ class Limits:
     stand_in_mb_per_call: int = 4
     # Evaluations of a call's test functions (a gradient check takes 2 per entry of θ).
     function_calls_per_call: int = 5000
-    # MiB of answers one call may send: each is judged and may be kept in the results, and
-    # the course's answers are a few KiB (a 64 MiB array per case would be GBs a call).
+    # MiB one call (or a load) may send, strings and numbers as much as arrays: each answer
+    # is judged and may be kept in the results, and the course's answers are a few KiB (a
+    # 64 MiB array, or a 4 MiB string, per case would be GBs a call).
     answer_mb_per_call: int = 16
 
     def for_worker(self) -> dict[str, int]:
@@ -389,10 +391,12 @@ class Sandbox:
         message: dict[str, Any],
         clock: Clock,
         on_frame: Callable[[dict[str, Any]], bool | str],
+        too_large: str = ANSWERS_TOO_LARGE,
     ) -> None:
-        """Send one message, then feed replies to on_frame until it returns True
-        (PROGRESS renews the deadline)."""
+        """Send one message, then feed replies to on_frame until it returns True (PROGRESS
+        renews the deadline). All the replies together carry at most `answer_mb_per_call`."""
         deadline = clock.deadline()
+        child.channel.allowance = self.limits.answer_mb_per_call << 20
         try:
             child.channel.write(message, deadline)
             while (answer := on_frame(child.channel.read(deadline))) is not True:
@@ -403,11 +407,13 @@ class Sandbox:
         except EOFError:
             raise ChildFailed("crash", N_("the Python process running your code ended")) from None
         except OverAllowance:
-            raise ChildFailed("invalid", ANSWERS_TOO_LARGE, mb=str(self.limits.answer_mb_per_call)) from None
+            raise ChildFailed("invalid", too_large, mb=str(self.limits.answer_mb_per_call)) from None
         except (ProtocolError, OSError) as error:
             raise ChildFailed(
                 "invalid", N_("your answer could not be read: {reason}"), reason=str(error)[:500]
             ) from None
+        finally:
+            child.channel.allowance = None
 
     def _load(
         self,
@@ -415,6 +421,7 @@ class Sandbox:
         units: list[dict[str, str]],
         files: dict[str, str],
         clock: Clock,
+        answers: bool = True,
     ) -> LoadReport:
         report = LoadReport()
         progress = {"unit": -1}
@@ -433,9 +440,9 @@ class Sandbox:
             report.printed = records.printed(frame.get("printed"))
             return True
 
-        message = {"kind": "load", "units": units, "files": files}
+        message = {"kind": "load", "units": units, "files": files, "answers": answers}
         try:
-            self._exchange(child, message, clock, on_frame)
+            self._exchange(child, message, clock, on_frame, LOAD_TOO_LARGE)
         except ChildFailed as failure:
             failure.unit = progress["unit"]  # type: ignore[attr-defined]
             raise
@@ -471,7 +478,7 @@ class Sandbox:
             if type(index) is not int or not 0 <= index < count:
                 raise ProtocolError("result for a case that was not asked")
             outcome.results[index] = CaseResult(
-                value=item.get("value"),
+                value=records.answer(item.get("value")),
                 error=records.error_record(item.get("error")),
                 after=records.fingerprints(item.get("after")),
             )
@@ -498,11 +505,7 @@ class Sandbox:
                 return True
             raise ProtocolError("unexpected message")
 
-        child.channel.allowance = self.limits.answer_mb_per_call << 20
-        try:
-            self._exchange(child, message, clock, on_frame)
-        finally:
-            child.channel.allowance = None
+        self._exchange(child, message, clock, on_frame)
         return outcome
 
     def _answer_callback(self, child: Child, call: Call, frame: dict[str, Any], within_budget: bool) -> None:
@@ -551,6 +554,8 @@ class Session:
         self.deadline = time.monotonic() + limits.submission_seconds
         self.stand_ins = StandInAccount(limits.stand_in_calls, limits.stand_in_mb << 20)
         self.skipped: set[int] = set()
+        self.send_answers = True  # False once what the code sent at load was over the allowance
+        self.too_large: ChildFailed | None = None
         self.child: Child | None = None
         self.answered = 0  # calls the current child has answered
         self.report: LoadReport | None = None
@@ -586,11 +591,15 @@ class Session:
             child = self.sandbox._spawn()
             live = [u if i not in self.skipped else {**u, "source": ""} for i, u in enumerate(self.units)]
             try:
-                report = self.sandbox._load(child, live, self.files, clock)
+                report = self.sandbox._load(child, live, self.files, clock, self.send_answers)
             except ChildFailed as failure:
                 self.sandbox._end_child(child)
                 unit = getattr(failure, "unit", -1)
                 out_of_budget = failure.detail == BUDGET_SPENT
+                if failure.detail == LOAD_TOO_LARGE and self.send_answers:
+                    self.send_answers = False  # once more, without ANSWERS
+                    self.too_large = failure
+                    continue
                 if 0 <= unit < len(self.units) and unit not in self.skipped and not out_of_budget:
                     self.skipped.add(unit)  # that unit hangs or kills the worker: load without it
                     continue
@@ -599,6 +608,9 @@ class Session:
             for i in self.skipped:
                 message = {"type": "Timeout", "message": N_("this code did not finish running")}
                 report.units[i] = UnitReport(self.units[i]["name"], False, message)
+            if self.too_large is not None:
+                message = {"type": "Invalid", "message": str(self.too_large)}
+                report.units.append(UnitReport("ANSWERS", False, message))
             self.child, self.answered = child, 0
             self.report = self.report or report
         return self.child is not None

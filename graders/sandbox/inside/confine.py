@@ -11,9 +11,11 @@ the kernel's own rules:
   it, so kill, pidfd_open and /proc/<pid> name nothing but the worker; when the
   worker ends, the kernel kills whatever else ran in it;
 - a user namespace: fresh keyrings, and no uid shared with the zygote in it;
-- a mount namespace with its own size-capped tmpfs on /tmp and /dev/shm (counted in
-  the memory limit) and a /proc of its pid namespace (or an empty one), all gone
-  with the worker;
+- a mount namespace in which every mount it inherits is read-only (bubblewrap's root,
+  /dev, the host's folders when no bubblewrap runs) and its only writable places are
+  its own size-capped tmpfs on /tmp and /dev/shm (counted in the memory limit), with a
+  /proc of its pid namespace (or an empty one), all gone with the worker: nothing it
+  writes reaches the next worker, whichever student that serves;
 - an IPC namespace: System V objects and POSIX queues die with the worker.
 
 Where the kernel refuses a user namespace the worker runs without them, and what
@@ -22,7 +24,8 @@ the kernel shields from its namespace's signals, and non-dumpable, so its /proc
 files (mem, fd, environ) are closed to the uid the worker runs as; every worker is
 non-dumpable too; the seccomp filter denies signals to other processes, pidfd_*,
 ptrace, process_vm_*, SysV IPC and keyrings; the zygote empties /tmp and /dev/shm
-after each worker (bubblewrap caps their size). Tests run both paths.
+after each worker (bubblewrap caps their size and makes everything else read-only).
+Tests run both paths.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import resource
 import tempfile
 
@@ -40,6 +44,17 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_THREAD = 0x00010000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 32, 4096, 1024, 2048, 1 << 21
+MOUNT_FLAGS = {
+    "nosuid": MS_NOSUID,
+    "nodev": MS_NODEV,
+    "noexec": MS_NOEXEC,
+    "noatime": MS_NOATIME,
+    "nodiratime": MS_NODIRATIME,
+    "relatime": MS_RELATIME,
+}
+SYS_MOUNT_SETATTR = 442  # the same number on every architecture Linux added it to
+AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 1
 PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 PR_SET_NO_NEW_PRIVS = 38
@@ -161,9 +176,49 @@ def enter_namespaces() -> bool:
     return True
 
 
+class _MountAttr(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in ("attr_set", "attr_clr", "propagation", "userns_fd")]
+
+
+def make_mounts_read_only() -> None:
+    """Every mount of this (new) mount namespace read-only, at once and recursively.
+
+    Where the kernel predates mount_setattr (Linux 5.12), each mount is remounted in
+    turn, keeping the flags it has (the kernel refuses to drop a flag it inherited)."""
+    _libc.syscall.restype = ctypes.c_long
+    attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
+    done = _libc.syscall(
+        ctypes.c_long(SYS_MOUNT_SETATTR),
+        ctypes.c_int(AT_FDCWD),
+        b"/",
+        ctypes.c_uint(AT_RECURSIVE),
+        ctypes.byref(attr),
+        ctypes.c_size_t(ctypes.sizeof(attr)),
+    )
+    if done == 0:
+        return
+    if ctypes.get_errno() != errno.ENOSYS:
+        _check(-1, "make the mounts read-only")
+    remount_each_read_only()
+
+
+def remount_each_read_only() -> None:
+    """`make_mounts_read_only` one mount at a time (kernels before 5.12)."""
+    with open("/proc/self/mountinfo", "rb") as f:
+        mounts = [line.split() for line in f]
+    for fields in mounts:
+        target = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), fields[4])  # \040: a space
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY
+        flags |= sum(MOUNT_FLAGS.get(option.decode(), 0) for option in fields[5].split(b","))
+        if _libc.mount(None, target, None, flags, None) != 0 and not target.startswith((b"/proc", b"/sys")):
+            _check(-1, f"make {target!r} read-only")
+
+
 def mount_private_filesystems(scratch_mb: int) -> None:
-    """Fresh, size-capped /tmp and /dev/shm, and a /proc that shows only this namespace."""
+    """Everything read-only but a fresh, size-capped /tmp and /dev/shm, and a /proc that shows
+    only this namespace."""
     uid, gid = os.getuid(), os.getgid()
+    make_mounts_read_only()
     flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
     for target, mode in ((b"/tmp", "0700"), (b"/dev/shm", "0700")):
         options = f"size={scratch_mb}m,nr_inodes=4096,mode={mode},uid={uid},gid={gid}".encode()

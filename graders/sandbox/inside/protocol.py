@@ -33,7 +33,8 @@ class ProtocolError(Exception):
 
 
 class OverAllowance(ProtocolError):
-    """The frames of one exchange carry more array bytes than the reader allowed."""
+    """The frames of one exchange carry more bytes (strings and numbers in their headers, and
+    arrays) than the reader allowed."""
 
 
 class CallbackRef:
@@ -179,7 +180,7 @@ class Channel:
         self.fd = fd
         self._buffer = bytearray()
         self.last_size = 0  # bytes of the last frame read
-        self.allowance: int | None = None  # array bytes the coming frames may carry in all
+        self.allowance: int | None = None  # bytes the coming frames may carry in all
 
     def _take(self, n: int, deadline: float | None) -> bytes:
         while len(self._buffer) < n:
@@ -214,8 +215,11 @@ class Channel:
 
 
 def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
-    """One frame from `take(n)`, which returns exactly n bytes, and its arrays' bytes (at most cap)."""
+    """One frame from `take(n)`, which returns exactly n bytes, and its size: header and arrays,
+    at most cap. A string costs its bytes as an array does, checked before it is read."""
     (length,) = struct.unpack(">I", take(4))
+    if length > cap:
+        raise OverAllowance("header over the exchange's allowance")
     if length > HEADER_CAP:
         raise ProtocolError(f"header of {length} bytes is over the cap")
     try:
@@ -226,7 +230,7 @@ def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
         raise ProtocolError(f"unreadable header: {type(error).__name__}") from None
     if not isinstance(specs, list):
         raise ProtocolError("unreadable header")
-    arrays, total = [], 0
+    arrays, total = [], length
     for spec in specs:
         try:
             dtype = DTYPES[spec["dtype"]]
@@ -239,7 +243,7 @@ def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
         if nbytes != math.prod(shape) * np.dtype(dtype).itemsize:
             raise ProtocolError("array byte count does not match its shape")
         total += nbytes
-        if total > PAYLOAD_CAP:
+        if total - length > PAYLOAD_CAP:
             raise ProtocolError("arrays over the size cap")
         if total > cap:
             raise OverAllowance("arrays over the exchange's allowance")

@@ -22,6 +22,7 @@ from protocol import CallbackRef, Channel, fingerprint, plain, write_frame
 
 OUTPUT_CAP = 8192
 TEXT_CAP = 2000  # characters of an error message
+FRAME_BYTES = 1 << 20  # about how many bytes of answers one results frame carries
 UNSENDABLE = (ValueError, TypeError, OverflowError, RecursionError, MemoryError)
 _type_name = type.__dict__["__name__"].__get__  # a metaclass cannot lie about it
 _str_cut = str.__getitem__
@@ -138,7 +139,7 @@ class Worker:
                 "kind": "loaded",
                 "units": report,
                 "defined": sorted(k for k, v in self.namespace.items() if callable(v) and k[:1] != "_"),
-                "answers": answers if isinstance(answers, dict) else None,
+                "answers": answers if isinstance(answers, dict) and message.get("answers", True) else None,
                 "printed": self.out.take(),
             }
         )
@@ -153,7 +154,7 @@ class Worker:
         self.namespace.update({n: self.stand_in(n) for n in originals})
         fn = self.namespace.get(name)
         cases = self.preloaded.get(message.get("preloaded"), []) + message["cases"]
-        batch, flushed = [], time.monotonic()
+        batch, batch_bytes, flushed = [], 0, time.monotonic()
         for index, case in enumerate(cases):
             args = _resolve(case, self.test_function)
             try:
@@ -164,9 +165,11 @@ class Worker:
                 batch.append({"index": index, "error": self.describe(error)})
             else:
                 batch.append({"index": index, "value": value, "after": _fingerprints(args)})
-            if time.monotonic() - flushed > 0.05:  # a later hang must not lose these
+                batch_bytes += _nbytes(value)
+            # A later hang must not lose these; and a frame's header (its strings) stays small.
+            if time.monotonic() - flushed > 0.05 or batch_bytes > FRAME_BYTES:
                 self.send_results(batch)
-                batch, flushed = [], time.monotonic()
+                batch, batch_bytes, flushed = [], 0, time.monotonic()
         if batch:
             self.send_results(batch)
         self.namespace.update(originals)

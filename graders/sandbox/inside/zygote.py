@@ -28,9 +28,11 @@ REPORT_TIMEOUT = 10.0  # seconds for a fork to say which pid runs the worker
 
 
 def _bootstrap(site_dir: str) -> None:
-    """numpy (and the seccomp binding) from site_dir, then site_dir off the path again."""
+    """numpy (and the seccomp binding) from site_dir, then site_dir and our own folder off the
+    path again: a worker's import path is its own folder and the standard library."""
     os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
     sys.path.insert(1, site_dir)
     import numpy  # imported once here, shared by every worker
 
@@ -42,6 +44,7 @@ def _bootstrap(site_dir: str) -> None:
     import worker  # noqa: F401
 
     sys.path.remove(site_dir)
+    sys.path.remove(here)
     _warm_up(numpy)
 
 
