@@ -133,7 +133,11 @@ def _with_expected(cases: list[Case], function: Callable[..., Any]) -> list[Case
             return None
         except Exception:  # the student's block answered something the reference cannot go on with
             return None
-        rebuilt.append(Case(case.args, case.property, expected, size=case.size, repeat_of=case.repeat_of))
+        rebuilt.append(
+            Case(
+                case.args, case.property, expected, size=case.size, repeat_of=case.repeat_of, slack=case.slack
+            )
+        )
     return rebuilt if telling(rebuilt) else None
 
 
