@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from backprop_lab.exercises.catalog import Course
@@ -18,6 +19,7 @@ from backprop_lab.graders.shrink import shown
 from backprop_lab.graders.submissions import Submission
 from tests.mutants import MUTANTS, survivors
 from tests.submissions import BASE, CORPUS, property_mistakes, replace_function
+from tests.sweep import off_their_score, subjects
 
 POINTS = Course().points
 SECRET = "a course secret nobody outside the staff room has seen"
@@ -429,3 +431,25 @@ def test_a_circle_of_steps_that_only_call_each_other_earns_nothing() -> None:
         assert steps[name].score == 0.0 and steps[name].carried_forward == [], name
     assert result.score == 100.0 - sum(POINTS[name] for name in circle)
 
+
+def test_right_answers_keep_every_point_and_each_mistake_costs_its_share_on_any_seed() -> None:
+    """A fast subset of scripts/seed_sweep.py, which runs 200 grading seeds."""
+    chosen = subjects()
+    assert {"correct/textbook", "correct/clipped", "correct/loops"} <= {s.name for s in chosen}
+    assert sum(s.name.startswith("buggy/properties/") for s in chosen) == len(property_mistakes())
+    found, graded = off_their_score(chosen, [3, 1031])
+    assert graded == 2 * len(chosen) and found == []
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 6))
+def test_the_grader_draws_no_input_where_a_taught_formula_is_undefined(seed) -> None:
+    # e.g. p exactly 1 in backward, where the notes' ∂E/∂p · ∂p/∂z is ∞ · 0: a right
+    # submission could not pass there, whatever the tolerance.
+    from backprop_lab.graders.cases import spread
+
+    for step in Course().steps.values():
+        for case in build_corpus([step], seed).cases[step.id]:
+            for form in step.forms:
+                gaps = spread(case.expected, form(**case.args))
+                for gap in gaps.values() if isinstance(gaps, dict) else [gaps]:
+                    assert np.all(np.isfinite(gap)), (step.id, form.__name__, case.property)
