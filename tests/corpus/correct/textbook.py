@@ -13,15 +13,18 @@ def sigmoid_grad(a):
 
 
 def forward(X, params):
-    Z_hidden = X @ params["W_hidden"].T + params["b_hidden"]
-    A_hidden = sigmoid(Z_hidden)
-    Z_out = A_hidden @ params["W_out"].T + params["b_out"]
-    return {"Z_hidden": Z_hidden, "A_hidden": A_hidden, "Z_out": Z_out, "P": sigmoid(Z_out)}
+    W1, b1, W2, b2 = params["W_hidden"], params["b_hidden"], params["W_out"], params["b_out"]
+    z1 = np.dot(X, W1.T) + b1  # z1 = W1·x1 + W2·x2 + b1, one row per example
+    a1 = sigmoid(z1)
+    z3 = np.dot(a1, W2.T) + b2
+    return dict(Z_hidden=z1, A_hidden=a1, Z_out=z3, P=sigmoid(z3))
 
 
 def cross_entropy(P, Y):
-    E = -np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1)
-    return float(np.mean(E))
+    per_example = []
+    for p, y in zip(P, Y, strict=True):
+        per_example.append(-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))  # E of one example
+    return float(np.mean(per_example))
 
 
 def cross_entropy_grad(P, Y):
@@ -56,15 +59,12 @@ def bias_grad(delta):
 
 
 def backward(X, Y, params):
-    cache = forward(X, params)
-    delta_out = output_delta(cache["P"], Y)
-    delta_hidden = hidden_delta(cache["A_hidden"], params["W_out"], delta_out)
-    return {
-        "W_hidden": weight_grad(delta_hidden, X),
-        "b_hidden": bias_grad(delta_hidden),
-        "W_out": weight_grad(delta_out, cache["A_hidden"]),
-        "b_out": bias_grad(delta_out),
-    }
+    net = forward(X, params)
+    d3 = output_delta(net["P"], Y)  # δ3, δ4
+    d1 = hidden_delta(net["A_hidden"], params["W_out"], d3)  # δ1, δ2
+    grads = dict(W_out=weight_grad(d3, net["A_hidden"]), b_out=bias_grad(d3))
+    grads.update(W_hidden=weight_grad(d1, X), b_hidden=bias_grad(d1))
+    return grads
 
 
 def numerical_gradient(f, theta, eps=1e-6):
