@@ -76,11 +76,6 @@ NEXT = {  # the first thing to do about a step that is not done, by what is wron
     "partial": N_("finish {name}: it is right on some cases, not all"),
     "unrunnable": N_("make {unit} run: {message}"),
 }
-CARRIED = Nn_(
-    "Graded with your {names} set aside (it is wrong): its mistakes are charged to that step only.",
-    "Graded with your {names} set aside (they are wrong): their mistakes are charged to those steps only.",
-    "names",
-)
 SUSPECTS = Nn_(
     "Your {names} also fails. If this step is built on it, fix it first.",
     "Your {names} also fail. If this step is built on them, fix them first.",
@@ -211,6 +206,37 @@ def _properties_text(step: StepResult, lang: str) -> list[str]:
     return lines
 
 
+# Why a step was graded with a building block set aside, by the property the block failed.
+CARRIED = {
+    "general": N_(
+        "Graded with your {block} set aside (it is wrong): its mistake is charged to {block} only."
+    ),
+    "unchanged": N_(
+        "Your {block} changes {names} in place, so {step} went on with the changed array ({what} came out "
+        "wrong). With {block} set aside, {step} is right: this is charged to {block} only."
+    ),
+    "extremes": N_(
+        "Your {block} is not right at extreme values, so {step} was not either ({what}). With {block} set "
+        "aside, {step} is right: this is charged to {block} only."
+    ),
+    "single_example": N_(
+        "Your {block} is wrong for a single example (m = 1), so {step} was too ({what}). With {block} set "
+        "aside, {step} is right: this is charged to {block} only."
+    ),
+}
+
+
+def _carried_text(step: StepResult, lang: str) -> list[str]:
+    """One sentence per building block set aside: what it did, and that it is charged there only."""
+    lines = []
+    for block, cause in (step.carried_causes or {b: {} for b in step.carried_forward}).items():
+        template = CARRIED.get(cause.get("property", "general"), CARRIED["general"])
+        names = cause.get("names") or tr(lang, N_("an argument"))
+        what = cause.get("what") or tr(lang, N_("its answer"))
+        lines.append(tr(lang, template, block=block, step=step.id, names=names, what=what))
+    return lines
+
+
 def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ()) -> str:
     """Markdown for one step; unrunnable: the submission's files that could not run."""
     lines = [f"### {_step_title(step, lang)} — {step.score:g}/{step.max_score:g}", ""]
@@ -231,7 +257,7 @@ def step_feedback(step: StepResult, lang: str, unrunnable: tuple[str, ...] = ())
         lines.append(tr(lang, STATUS[step.status], **values))
     lines += _properties_text(step, lang)
     if step.carried_forward:
-        lines += ["", tr(lang, CARRIED, names=", ".join(step.carried_forward))]
+        lines += ["", *_carried_text(step, lang)]
     if step.suspects:
         lines += ["", tr(lang, SUSPECTS, names=", ".join(step.suspects))]
     for misconception in step.misconceptions:

@@ -68,6 +68,7 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
                         "properties": [asdict(p) for p in s.properties],
                         "carried_forward": s.carried_forward,
                         "suspects": s.suspects,
+                        "carried_causes": s.carried_causes,
                         "feedback": feedback,
                     }
                     for s, feedback in zip(r.steps, _steps_feedback(r, lang), strict=True)

@@ -15,6 +15,7 @@ import numpy as np
 from backprop_lab.exercises.draw import GENERAL_SHAPES, SINGLE_SHAPES, between, nonzero, params, plan
 from backprop_lab.exercises.step import GENERAL, UNCHANGED, Args, Misconception, Property, Step
 from backprop_lab.solutions import backprop as ref
+from backprop_lab.solutions import textbook
 from backprop_lab.solutions.gradcheck import numerical_gradients
 
 # ------------------------------------------------------------------ inputs
@@ -86,15 +87,35 @@ def _bias_grad_args(shapes: tuple[tuple[int, ...], ...]) -> Callable[..., Args]:
     return draw
 
 
+# The largest |z| of an output unit in backward's cases: σ(15) = 1 − 3.1e-7, so p is never
+# exactly 0 or 1, where the chain rule's ∂E/∂p · ∂p/∂z is ∞ · 0 and the notes' δ undefined.
+OUTPUT_Z_BOUND = 15.0
+
+
 def _backward_args(shapes: tuple[tuple[int, ...], ...], hi: float = 2.0) -> Callable[..., Args]:
     forward_args = _forward_args(shapes, hi)
 
     def draw(rng: np.random.Generator, index: int) -> Args:
         args = forward_args(rng, index)
         m, k = args["X"].shape[0], args["params"]["W_out"].shape[0]
+        p = args["params"]
+        largest = np.abs(ref.forward(args["X"], p)["Z_out"]).max()
+        if largest > OUTPUT_Z_BOUND:  # extreme hidden units stay saturated; the output layer shrinks
+            scale = OUTPUT_Z_BOUND / largest
+            args["params"] = {**p, "W_out": p["W_out"] * scale, "b_out": p["b_out"] * scale}
         return {**args, "Y": between(rng, (m, k))}
 
     return draw
+
+
+# The ε each gradient-check case passes: large enough that a central difference's own
+# truncation error, d·ε² ≥ 2e-7 on the grader's f, is far above the step's tolerance
+# (NUMERICAL_GRADIENT_ATOL), and far above its rounding (≤ 1e-10 here). So the right
+# answer is the central difference at that ε, and ignoring ε, a one-sided difference or
+# the exact gradient each miss it. (At ε = 1e-4 the truncation, 2e-9, would be within 20×
+# of the rounding: too close to tell apart on every draw.)
+CHECK_EPS = (1e-2, 1e-3)
+NUMERICAL_GRADIENT_ATOL = 1e-8
 
 
 def _numerical_gradient_args(rng: np.random.Generator, index: int) -> Args:
@@ -102,7 +123,7 @@ def _numerical_gradient_args(rng: np.random.Generator, index: int) -> Args:
     n = plan(GENERAL_SHAPES, index)[1]
     shape = (2, n) if index % 2 else (n + 1,)
     f = {"kind": "poly", "c": rng.uniform(10.0, 20.0, size=shape), "d": nonzero(rng, shape, lo=0.2, hi=1.0)}
-    return {"f": f, "theta": nonzero(rng, shape, lo=0.1, hi=1.0)}
+    return {"f": f, "theta": nonzero(rng, shape, lo=0.1, hi=1.0), "eps": CHECK_EPS[index % len(CHECK_EPS)]}
 
 
 def _sgd_step_args(rng: np.random.Generator, index: int) -> Args:
@@ -115,17 +136,31 @@ def _sgd_step_args(rng: np.random.Generator, index: int) -> Args:
 
 
 def poly_value(f: dict[str, np.ndarray], theta: np.ndarray) -> float:
-    """f(θ) = Σ c·θ² + Σ d·θ³: the function whose gradient `numerical_gradient` must find.
+    """f(θ) = Σ c·θ² + Σ d·θ³: the function whose gradient `numerical_gradient` must estimate.
 
-    Its curvature is at least 14 on |θ| ≤ 1, so a forward difference is off by far more
-    than a central one. The grader evaluates it for the student's code (see graders/calls.py).
+    Its curvature is at least 14 on |θ| ≤ 1, so a forward difference is off by about 10·ε,
+    and its cubic term puts a central difference off the exact gradient by exactly d·ε².
+    The grader evaluates it for the student's code (see graders/calls.py).
     """
     return float((f["c"] * theta**2).sum() + (f["d"] * theta**3).sum())
 
 
-def exact_poly_gradient(f: dict[str, np.ndarray], theta: np.ndarray) -> np.ndarray:
-    """The exact gradient of the described f: what a central difference must approximate."""
-    return 2 * f["c"] * theta + 3 * f["d"] * theta**2
+def central_poly_gradient(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
+    """The central difference (f(θ + εe_i) − f(θ − εe_i)) / 2ε of the described f, in closed form:
+    the exact gradient 2cθ + 3dθ² plus the central difference's truncation d·ε², without rounding."""
+    return 2 * f["c"] * theta + 3 * f["d"] * theta**2 + f["d"] * eps**2
+
+
+def evaluated_central_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
+    """The same central difference computed as a student does, by evaluating f: the rounding
+    the step's tolerance must accept (its taught form)."""
+    grad = np.zeros_like(theta)
+    for i in np.ndindex(theta.shape):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        grad[i] = (poly_value(f, plus) - poly_value(f, minus)) / (2 * eps)
+    return grad
 
 
 # ------------------------------------------------------------------ finite-difference oracles
@@ -215,7 +250,7 @@ def _replaced_backward(change: Callable[..., dict[str, np.ndarray]]) -> Callable
     return answer
 
 
-def _forward_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def _forward_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
     base, result = poly_value(f, theta), np.zeros_like(theta)
     for i in np.ndindex(theta.shape):
         shifted = theta.copy()
@@ -356,6 +391,7 @@ STEPS: tuple[Step, ...] = (
         "array",
         (_general(_z, 0.6), _extremes(_z_extreme, 0.3), _unchanged(0.1)),
         bounded=True,
+        forms=(textbook.sigmoid,),
     ),
     Step(
         "sigmoid_grad",
@@ -369,6 +405,7 @@ STEPS: tuple[Step, ...] = (
         ref.sigmoid_grad,
         "array",
         (_general(_a, 0.9), _unchanged(0.1)),
+        forms=(textbook.sigmoid_grad,),
         misconceptions=(
             _m(
                 "sigmoid_applied_twice",
@@ -399,6 +436,7 @@ STEPS: tuple[Step, ...] = (
             _unchanged(0.1),
         ),
         uses=("sigmoid",),
+        forms=(textbook.forward,),
     ),
     Step(
         "cross_entropy",
@@ -484,6 +522,7 @@ STEPS: tuple[Step, ...] = (
         ),
         oracle=fd_output_delta,
         uses=("cross_entropy_grad", "sigmoid_grad"),
+        forms=(textbook.output_delta,),
         misconceptions=(
             _m(
                 "sign_error",
@@ -528,6 +567,7 @@ STEPS: tuple[Step, ...] = (
         ),
         oracle=fd_hidden_delta,
         uses=("sigmoid_grad",),
+        forms=(textbook.hidden_delta,),
         misconceptions=(
             _m(
                 "sigmoid_applied_twice",
@@ -689,6 +729,7 @@ STEPS: tuple[Step, ...] = (
         ),
         oracle=fd_backward,
         uses=("forward", "output_delta", "hidden_delta", "weight_grad", "bias_grad"),
+        forms=(textbook.backward,),
         misconceptions=(
             _m(
                 "sigmoid_grad_on_preactivation",
@@ -775,14 +816,14 @@ STEPS: tuple[Step, ...] = (
         "numerical_gradient",
         _hint("A gradient check", "梯度检验"),
         _hint(
-            "Return the central-difference estimate of the gradient of the scalar function f at theta, same "
-            "shape as theta. Leave theta unchanged.",
-            "返回标量函数 f 在 theta 处梯度的中心差分估计，形状与 theta 相同。不要修改 theta。",
+            "Return the central-difference estimate, with step eps, of the gradient of the scalar function f "
+            "at theta, same shape as theta. Leave theta unchanged.",
+            "返回标量函数 f 在 theta 处梯度的中心差分估计（步长为 eps），形状与 theta 相同。不要修改 theta。",
         ),
         r"\frac{\partial f}{\partial \theta_i} \approx \frac{f(\theta + \varepsilon e_i) - "
         r"f(\theta - \varepsilon e_i)}{2\varepsilon}",
         10,
-        exact_poly_gradient,
+        central_poly_gradient,
         "array",
         (_general(_numerical_gradient_args, 0.7), _unchanged(0.3)),
         misconceptions=(
@@ -794,8 +835,9 @@ STEPS: tuple[Step, ...] = (
                 "使用 (f(θ + ε) − f(θ − ε)) / 2ε：它的精度是 ε²，而不是 ε。",
             ),
         ),
-        atol=2e-6,  # a central difference with ε = 1e-6 is this close; a forward one is off by ≥ 7e-6
+        atol=NUMERICAL_GRADIENT_ATOL,  # rounding ≤ 1e-10 passes; ε ignored, one-sided or exact: ≥ 2e-7 off
         functions=("f",),
+        forms=(evaluated_central_difference,),
     ),
     Step(
         "sgd_step",

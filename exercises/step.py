@@ -87,6 +87,9 @@ class Step:
     uses: tuple[str, ...] = ()  # steps it may be built from: their mistakes are not charged here
     bounded: bool = False  # outputs must lie in [0, 1]
     atol: float | None = None  # an absolute tolerance of the step's own (e.g. a numerical estimate)
+    # Other right ways to compute the step that the contract or notes teach (solutions/textbook.py):
+    # each case accepts what lies within a margin of their spread from the reference.
+    forms: tuple[Callable[..., Any], ...] = ()
     functions: tuple[str, ...] = ()  # arguments that are test functions described by data (the f of a check)
     module: str | None = None  # an instructor's file defining the step; None for the package's own
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from backprop_lab.exercises.step import GENERAL, Args, Step
-from backprop_lab.graders.compare import ATOL, RTOL
+from backprop_lab.graders.compare import ATOL, CONDITIONING_MARGIN, RTOL
 from backprop_lab.graders.sandbox.inside.protocol import fingerprint
 
 DOMAINS = {"grading": 1, "practice": 2, "shrink": 3}
@@ -36,6 +36,7 @@ class Case:
     telling: list[bool] = field(default_factory=list)  # … and whether it differs from the right one
     size: int = 0  # how big the input is, to show the smallest failing one
     repeat_of: int | None = None  # the same input as that case: the answer must be the same
+    slack: Any = None  # entry by entry, what the tolerance adds for the taught formulas' rounding here
 
     @cached_property
     def sent(self) -> dict[str, Any]:
@@ -78,11 +79,43 @@ def _answer(function: Any, args: Args) -> Any:
         return None
 
 
+def spread(expected: Any, other: Any) -> Any:
+    """|other − expected| entry by entry (a dict of them for a dict of arrays)."""
+    if isinstance(expected, dict):
+        return {key: spread(value, other[key]) for key, value in expected.items()}
+    return np.abs(np.asarray(other, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
+
+
+def _widest(a: Any, b: Any) -> Any:
+    if isinstance(a, dict):
+        return {key: _widest(a[key], b[key]) for key in a}
+    return np.maximum(a, b)
+
+
+def slack_of(step: Step, args: Args, expected: Any) -> Any:
+    """The margin over the widest spread between the reference and the step's taught forms.
+
+    Each form is a right formula: where it is not finite, the input is one the grader
+    must not draw (tests/test_fair_credit.py checks it never does), and it adds nothing.
+    """
+    widest = None
+    for form in step.forms:
+        gap = spread(expected, form(**args))
+        widest = gap if widest is None else _widest(widest, gap)
+    return None if widest is None else _margin(widest)
+
+
+def _margin(gap: Any) -> Any:
+    if isinstance(gap, dict):
+        return {key: _margin(value) for key, value in gap.items()}
+    return CONDITIONING_MARGIN * np.nan_to_num(gap, nan=0.0, posinf=0.0)
+
+
 def make_case(step: Step, args: Args, property_id: str = GENERAL, diagnose: bool = True) -> Case:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = step.reference(**args)
-        case = Case(args, property_id, expected, size=size_of(args))
+        case = Case(args, property_id, expected, size=size_of(args), slack=slack_of(step, args, expected))
         if step.oracle is not None:
             case.oracle = step.oracle(**args)
         for wrong in step.misconceptions if diagnose else ():

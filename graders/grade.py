@@ -16,7 +16,7 @@ from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.step import GENERAL, Step
 from backprop_lab.graders import compare, judge
 from backprop_lab.graders.calls import preload, step_call
-from backprop_lab.graders.carry import carry_forward
+from backprop_lab.graders.carry import Blocks, carry_forward
 from backprop_lab.graders.cases import Case, Corpus
 from backprop_lab.graders.diagnose import diagnose
 from backprop_lab.graders.results import ANSWERS_ID, Failure, StepResult, SubmissionResult
@@ -162,21 +162,16 @@ def grade_submission(
         load = session.load()
         defined = set(load.defined)
         graded = [grade_step(step, config, corpus, session, defined) for step in steps]
-        failed = {result.id for result, _ in graded if wrong(result)}
-        by_id = config.course.steps
+        blocks = Blocks(
+            {result.id: result for result, _ in graded},
+            config.course.steps,
+            session,
+            corpus,
+            defined,
+            config.step_timeout,
+        )
         results = [
-            carry_forward(
-                result,
-                by_id[result.id],
-                failed,
-                by_id,
-                session,
-                corpus,
-                outcome,
-                defined,
-                config.step_timeout,
-            )
-            for result, outcome in graded
+            carry_forward(result, blocks.steps[result.id], blocks, outcome) for result, outcome in graded
         ]
     answers = plain(load.answers)
     if config.course.answers_points or isinstance(answers, dict):
@@ -191,12 +186,6 @@ def grade_submission(
         isolation=sandbox.isolation,
         digest=submission.digest,
     )
-
-
-def wrong(result: StepResult) -> bool:
-    """A step whose values are wrong (its general property not earned), not one that only
-    changed its inputs or overflowed: only such a step may be set aside for another."""
-    return result.status != "passed" and not any(p.id == GENERAL and p.passed for p in result.properties)
 
 
 def property_failed(result: StepResult) -> str | None:

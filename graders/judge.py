@@ -28,10 +28,10 @@ def judge_case(step: Step, case: Case, result: CaseResult | None) -> compare.Ver
         return compare.Verdict(False, reason, dict(result.error))
     if step.atol is not None:
         verdict = compare.check(
-            result.value, case.expected, step.output, step.bounded, atol=step.atol, rtol=0.0
+            result.value, case.expected, step.output, step.bounded, atol=step.atol, rtol=0.0, slack=case.slack
         )
     else:
-        verdict = compare.check(result.value, case.expected, step.output, step.bounded)
+        verdict = compare.check(result.value, case.expected, step.output, step.bounded, slack=case.slack)
     if verdict.ok and case.oracle is not None:
         verdict = compare.check_gradient(result.value, case.oracle, step.output)
     return verdict

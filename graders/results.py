@@ -53,6 +53,9 @@ class StepResult:
     hints: dict[str, dict[str, str]] = field(default_factory=dict)  # misconception → language → hint
     properties: list[PropertyResult] = field(default_factory=list)
     suspects: list[str] = field(default_factory=list)  # failed building blocks that likely caused it
+    # carried_forward block → what it did: the property it failed ("general": wrong values,
+    # "unchanged": wrote into `names`, …) and `what` part of this step's answer it spoiled
+    carried_causes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepResult:

@@ -206,6 +206,25 @@ MUTANTS: tuple[Mutant, ...] = (
         "shifted = theta.copy()  # perturb a copy, never the caller's array",
         "shifted = theta",
     ),
+    # ... and the contract's ε: each case passes its own, and the answer is the central difference at it
+    Mutant(
+        "numerical_gradient",
+        "theta = np.asarray(theta, dtype=np.float64)",
+        "theta = np.asarray(theta, dtype=np.float64)\n    eps = 1e-6",
+    ),
+    Mutant(  # one-sided at h = √(machine ε), whatever eps says
+        "numerical_gradient",
+        NG,
+        "grad[index] = (f(theta + 1.4901161193847656e-08 * (np.arange(theta.size) == "
+        "np.ravel_multi_index(index, theta.shape)).reshape(theta.shape)) - f(theta)) / 1.4901161193847656e-08",
+    ),
+    Mutant(  # a five-point stencil: exact for f's cubic, i.e. the analytic gradient, not the central difference
+        "numerical_gradient",
+        NG,
+        "grad[index] = (8 * (f_plus - f_minus) - f(theta + 2 * eps * (np.arange(theta.size) == "
+        "np.ravel_multi_index(index, theta.shape)).reshape(theta.shape)) + f(theta - 2 * eps * "
+        "(np.arange(theta.size) == np.ravel_multi_index(index, theta.shape)).reshape(theta.shape))) / (12 * eps)",
+    ),
     # sgd_step
     Mutant("sgd_step", "params[name] - lr * grads[name]", "params[name] + lr * grads[name]"),
     Mutant("sgd_step", "params[name] - lr * grads[name]", "params[name] - grads[name]"),

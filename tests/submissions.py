@@ -3,6 +3,8 @@
 tests/corpus/correct/*.py are correct in different styles; tests/corpus/buggy/<id>.py
 each hold one function, with the misconception <id>, that replaces the same function
 of the vectorised correct submission (its first line names the step).
+tests/corpus/buggy/properties/*.py hold a function right in value that breaks one other
+property ("loses <property>" on its first line): in place writes, extremes, m = 1.
 """
 
 from __future__ import annotations
@@ -30,4 +32,14 @@ def buggy_submissions() -> dict[str, tuple[str, str]]:
         text = path.read_text()
         step = re.match(r"# A student's (\w+),", text).group(1)
         found[path.stem] = (step, replace_function(BASE, step, text[text.index("def ") :]))
+    return found
+
+
+def property_mistakes() -> dict[str, tuple[str, str, str]]:
+    """name → (the step it breaks, the property it loses, the whole submission's source)."""
+    found = {}
+    for path in sorted((CORPUS / "buggy" / "properties").glob("*.py")):
+        text = path.read_text()
+        step, lost = re.match(r"# A student's (\w+), replacing the correct one: loses (\w+)\.", text).groups()
+        found[path.stem] = (step, lost, replace_function(BASE, step, text[text.index("def ") :]))
     return found

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from backprop_lab.exercises.catalog import Course
@@ -17,7 +18,8 @@ from backprop_lab.graders.grade import GradingConfig, seed_of
 from backprop_lab.graders.shrink import shown
 from backprop_lab.graders.submissions import Submission
 from tests.mutants import MUTANTS, survivors
-from tests.submissions import BASE, CORPUS, replace_function
+from tests.submissions import BASE, CORPUS, property_mistakes, replace_function
+from tests.sweep import off_their_score, subjects
 
 POINTS = Course().points
 SECRET = "a course secret nobody outside the staff room has seen"
@@ -357,13 +359,97 @@ def test_a_block_answer_of_another_shape_is_no_composition() -> None:
     assert steps["hidden_delta"].suspects == ["sigmoid_grad"]
 
 
-def test_a_block_that_only_changed_its_inputs_sets_nothing_aside() -> None:
-    # Right values that wrote into an input lose the unchanged share, and nothing more:
-    # the steps built from such a block are graded on their own answers.
+def test_a_step_wrong_on_its_own_earns_nothing_beside_a_block_that_changed_its_inputs() -> None:
+    # The block that wrote into its input is a suspect, but the stand-in cannot make a
+    # wrong formula right: hidden_delta forgets σ' whatever sigmoid_grad does.
     block = "def sigmoid_grad(a):\n    r = a * (1 - a)\n    a[...] = 0.0\n    return r\n"
     wrong = "def hidden_delta(A_hidden, W_out, delta_out):\n    return delta_out @ W_out\n"
     source = replace_function(replace_function(BASE, "sigmoid_grad", block), "hidden_delta", wrong)
     with Grader(GradingConfig()) as grader:
         steps = by_step(grader.grade(submission("writer", source)))
-    assert steps["sigmoid_grad"].status == "partial" and steps["sigmoid_grad"].score > 0
-    assert steps["hidden_delta"].score == 0.0 and steps["hidden_delta"].suspects == []
+    assert steps["sigmoid_grad"].score == POINTS["sigmoid_grad"] * (1 - share("sigmoid_grad", "unchanged"))
+    assert steps["hidden_delta"].score == 0.0 and steps["hidden_delta"].carried_forward == []
+    assert steps["hidden_delta"].suspects == ["sigmoid_grad"]
+
+
+def share(step_id: str, property_id: str) -> float:
+    return Course().steps[step_id].get_property(property_id).share
+
+
+def built_from(block: str) -> set[str]:
+    """The steps that use the block, directly or through another step."""
+    steps = Course().steps
+    found: set[str] = set()
+    while True:
+        more = {s.id for s in steps.values() if set(s.uses) & (found | {block})} - found
+        if not more:
+            return found
+        found |= more
+
+
+@pytest.mark.parametrize("seed", [0, 11])
+def test_a_block_failing_one_property_costs_that_share_and_nothing_in_the_steps_built_from_it(seed) -> None:
+    """The issue's examples, each right in value: its step loses the share of the property
+    it breaks (hidden_delta in place: 15 × 0.1 = 1.5; sigmoid into its input: 5 × 0.1 = 0.5;
+    weight_grad `delta /= m`: 10 × 0.1 = 1; sigmoid clipped to ±20: 5 × 0.3 = 1.5; bias_grad
+    squeezing m = 1: 5 × 0.2 = 1), and every step built from it keeps all its points."""
+    with Grader(GradingConfig(seed=seed, shrink=False)) as grader:
+        for name, (step_id, lost, source) in property_mistakes().items():
+            result = grader.grade(submission(name, source))
+            steps = by_step(result)
+            cost = POINTS[step_id] * share(step_id, lost)
+            assert steps[step_id].score == POINTS[step_id] - cost, (name, steps[step_id].properties)
+            assert [p.id for p in steps[step_id].properties if not p.passed] == [lost], name
+            assert result.score == 100.0 - cost, (name, {s.id: s.score for s in result.steps})
+            carried = {s.id: s.carried_causes for s in result.steps if s.carried_forward}
+            assert carried and set(carried) <= built_from(step_id), (name, carried)
+            assert all(causes[step_id]["property"] == lost for causes in carried.values()), (name, carried)
+
+
+def test_the_later_step_says_the_side_effect_is_charged_to_the_block_only() -> None:
+    from backprop_lab.feedback import step_feedback
+
+    _, _, source = property_mistakes()["weight_grad_divides_delta"]
+    with Grader(GradingConfig()) as grader:
+        backward = by_step(grader.grade(submission("divider", source)))["backward"]
+    assert backward.score == POINTS["backward"] and backward.carried_forward == ["weight_grad"]
+    english, chinese = step_feedback(backward, "en"), step_feedback(backward, "zh")
+    assert "Your weight_grad changes delta in place" in english
+    assert "this is charged to weight_grad only" in english
+    assert "weight_grad 原地修改了 delta" in chinese and "只在 weight_grad 扣分" in chinese
+
+
+def test_a_circle_of_steps_that_only_call_each_other_earns_nothing() -> None:
+    # sigmoid_grad, cross_entropy_grad and output_delta are each defined by the other two,
+    # hidden_delta by sigmoid_grad: none fails on its own, so no stand-in answers for it.
+    source = (CORPUS / "hostile" / "circle_of_stand_ins.py").read_text()
+    circle = ("sigmoid_grad", "cross_entropy_grad", "output_delta", "hidden_delta")
+    with Grader(GradingConfig.from_secret(SECRET)) as grader:
+        result = grader.grade(submission("circle", source))
+    steps = by_step(result)
+    for name in circle:
+        assert steps[name].score == 0.0 and steps[name].carried_forward == [], name
+    assert result.score == 100.0 - sum(POINTS[name] for name in circle)
+
+
+def test_right_answers_keep_every_point_and_each_mistake_costs_its_share_on_any_seed() -> None:
+    """A fast subset of scripts/seed_sweep.py, which runs 200 grading seeds."""
+    chosen = subjects()
+    assert {"correct/textbook", "correct/clipped", "correct/loops"} <= {s.name for s in chosen}
+    assert sum(s.name.startswith("buggy/properties/") for s in chosen) == len(property_mistakes())
+    found, graded = off_their_score(chosen, [3, 1031])
+    assert graded == 2 * len(chosen) and found == []
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 6))
+def test_the_grader_draws_no_input_where_a_taught_formula_is_undefined(seed) -> None:
+    # e.g. p exactly 1 in backward, where the notes' ∂E/∂p · ∂p/∂z is ∞ · 0: a right
+    # submission could not pass there, whatever the tolerance.
+    from backprop_lab.graders.cases import spread
+
+    for step in Course().steps.values():
+        for case in build_corpus([step], seed).cases[step.id]:
+            for form in step.forms:
+                gaps = spread(case.expected, form(**case.args))
+                for gap in gaps.values() if isinstance(gaps, dict) else [gaps]:
+                    assert np.all(np.isfinite(gap)), (step.id, form.__name__, case.property)
