@@ -224,6 +224,13 @@ def grade(
     except ClusterError as error:
         raise click.ClickException(str(error)) from None
     click.echo(summary_table(results))
+    from backprop_lab.grade_class import unread_count
+
+    unread = unread_count(found)
+    if unread:
+        click.echo(
+            f"\n{unread} of {len(found)} submission(s) could not be read: each says why in its feedback."
+        )
     if gradebook is not None:
         from backprop_lab.gradebook import tamper_report, write_gradebook
 

@@ -1,0 +1,59 @@
+"""A result as every report may show it: what a student sent, bounded where the grader takes it.
+
+A result carries text and numbers the student's code chose (exception messages, printed
+output, returned strings and values). Every result, freshly graded or from the cache,
+passes through `bounded_result` before anything is written, so no report, export or
+cache entry has to guard itself: each string is at most STRING_CAP characters (a
+summary that says how long it was), holds no lone surrogate (valid UTF-8 everywhere),
+each whole number fits a float, and nesting is finite.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backprop_lab.graders.results import SubmissionResult
+
+STRING_CAP = 4000  # characters of one string shown; the hints and messages of ours are shorter
+DEPTH_CAP = 64  # levels of nested lists and dicts kept
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def summary(text: str, cap: int = STRING_CAP) -> str:
+    """text, or its start and its length when longer than cap; lone surrogates replaced."""
+    if len(text) > cap:
+        text = f"{text[:cap]}… [{len(text)} characters in all]"
+    return SURROGATES.sub("\ufffd", text)
+
+
+def _number(value: int) -> int | float | str:
+    if value.bit_length() <= 63:
+        return value
+    if value.bit_length() < 1024:
+        return float(value)
+    return f"a whole number of {value.bit_length()} bits"  # str() of it may itself refuse
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """value (plain JSON data) with every string, number and nesting bounded as above."""
+    if isinstance(value, str):
+        return summary(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return _number(value)
+    if isinstance(value, float):
+        return value
+    if depth >= DEPTH_CAP:
+        return "…"
+    if isinstance(value, dict):
+        return {summary(str(k), 200): bounded(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [bounded(v, depth + 1) for v in value]
+    return summary(repr(value))
+
+
+def bounded_result(result: SubmissionResult) -> SubmissionResult:
+    """The result with everything in it bounded (see the module's docstring)."""
+    return SubmissionResult.from_json(bounded(result.to_json()))
