@@ -4,8 +4,8 @@ A result carries text and numbers the student's code chose (exception messages, 
 output, returned strings and values). Every result, freshly graded or from the cache,
 passes through `bounded_result` before anything is written, so no report, export or
 cache entry has to guard itself: each string is at most STRING_CAP characters (a
-summary that says how long it was), holds no lone surrogate (valid UTF-8 everywhere),
-each whole number fits a float, and nesting is finite.
+summary that says how long it was), holds no lone surrogate (valid UTF-8 everywhere)
+and no noncharacter (valid HTML), each whole number fits a float, and nesting is finite.
 """
 
 from __future__ import annotations
@@ -18,13 +18,21 @@ from backprop_lab.graders.results import SubmissionResult
 STRING_CAP = 4000  # characters of one string shown; the hints and messages of ours are shorter
 DEPTH_CAP = 64  # levels of nested lists and dicts kept
 SURROGATES = re.compile("[\ud800-\udfff]")
+# Unicode's noncharacters: valid UTF-8, but HTML parsers reject them and XML 1.0 forbids two
+NONCHARACTERS = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
 
 
 def summary(text: str, cap: int = STRING_CAP) -> str:
-    """text, or its start and its length when longer than cap; lone surrogates replaced."""
+    """text, or its start and its length when longer than cap; lone surrogates replaced,
+    noncharacters shown as escapes (`\\ufffe`)."""
     if len(text) > cap:
         text = f"{text[:cap]}… [{len(text)} characters in all]"
-    return SURROGATES.sub("\ufffd", text)
+    text = SURROGATES.sub("\ufffd", text)
+    return NONCHARACTERS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _number(value: int) -> int | float | str:
