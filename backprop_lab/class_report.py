@@ -21,6 +21,7 @@ from urllib.parse import quote
 from backprop_lab import charts, copying
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.notes import notes_text
+from backprop_lab.graders.bounded import valid_html
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import Submission
@@ -328,5 +329,5 @@ def write_class_report(
 ) -> Path:
     """DIR/report.html; returns its path."""
     path = out / "report.html"
-    path.write_text(render(results, config, lang, meta, run), encoding="utf-8")
+    path.write_text(valid_html(render(results, config, lang, meta, run)), encoding="utf-8")
     return path

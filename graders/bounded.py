@@ -26,6 +26,16 @@ NONCHARACTERS = re.compile(
 )
 
 
+# What an HTML5 parser rejects in its input: controls (but whitespace), surrogates, noncharacters
+NOT_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff" + NONCHARACTERS.pattern[1:-1] + "]")
+
+
+def valid_html(page: str) -> str:
+    """A rendered page with every code point HTML5 forbids replaced by U+FFFD: a student's code
+    shown in a page (the copy section) may hold any of them."""
+    return NOT_HTML.sub("\ufffd", page)
+
+
 def summary(text: str, cap: int = STRING_CAP) -> str:
     """text, or its start and its length when longer than cap; lone surrogates replaced,
     noncharacters shown as escapes (`\\ufffe`)."""
