@@ -73,5 +73,16 @@ def bounded(value: Any, depth: int = 0) -> Any:
 
 
 def bounded_result(result: SubmissionResult) -> SubmissionResult:
-    """The result with everything in it bounded (see the module's docstring)."""
-    return SubmissionResult.from_json(bounded(result.to_json()))
+    """The result, in place, with everything the student's code chose bounded (see the module's
+    docstring); what the grader itself wrote (inputs, expected values, hints) is left as is."""
+    result.problems = bounded(result.problems)
+    result.units = bounded(result.units)
+    for step in result.steps:
+        step.printed = summary(step.printed)
+        step.detail_values = bounded(step.detail_values)
+        failure = step.failure
+        if failure is not None:
+            failure.values = bounded(failure.values)
+            failure.received = bounded(failure.received)
+            failure.error = bounded(failure.error)
+    return result
