@@ -65,14 +65,19 @@ def tree_inside_a_student(folder: Path) -> None:
 BUILT = (fifo, deep_folder, sparse_helper, names_not_utf8, suffixed_ids, tree_inside_a_student)
 
 
-def hostile_class(folder: Path) -> None:
-    """Every unreadable kind, stored and built, in one class folder, and two correct submissions."""
-    folder.mkdir(parents=True)
+def unreadable_members(folder: Path) -> None:
+    """Every unreadable kind, stored and built, into a class folder (18 members)."""
     for path in sorted(CORPUS.iterdir()):
         if path.suffix in (".py", ".ipynb", ".zip") and path.stem != "stray_stub_if_true":
             shutil.copy(path, folder / path.name)
     for build in BUILT:
         build(folder)
+
+
+def hostile_class(folder: Path) -> None:
+    """Every unreadable kind in one class folder, and two correct submissions."""
+    folder.mkdir(parents=True)
+    unreadable_members(folder)
     for name in ("zz_correct_a.py", "zz_correct_b.py"):
         (folder / name).write_text(BASE)
 
