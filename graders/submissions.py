@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -68,6 +69,10 @@ MODULE_NAME = "backprop.py"
 MODULE_NOTEBOOK = "backprop.ipynb"
 SUFFIXES = (".py", ".ipynb", ".zip")  # what, in a class folder, is one submission
 SIBLING_CAP = 50  # source files passed beside the main module
+# Bytes the code handed to the sandbox may take, JSON-encoded as the worker protocol sends it
+# (non-ASCII as \uXXXX): the protocol refuses a message over 4 MiB, and a refused load would
+# score a correct module 0 for what lies beside it.
+SOURCE_BUDGET = 3 * 1024 * 1024
 UNREADABLE = N_("The submission could not be read: {reason}")
 
 
@@ -168,17 +173,32 @@ def _from_listing(sub_id: str, origin: str, listing: Listing, archive=None) -> S
     data = read_listed(listing, main, archive)
     if data is not None:
         submission.units = _units_of(main, data, submission.problems)
+    spent = sum(_encoded(unit["source"]) for unit in submission.units)
     base = PurePosixPath(main).parent
     helpers = [p for p in listing.paths if p.endswith(".py") and p != main]
     for path in helpers[:SIBLING_CAP]:
         # modules the main one may import, placed as they were; nothing outside its folder
         if PurePosixPath(path).is_relative_to(base):
             data = read_listed(listing, path, archive, whole=True)
-            if data is not None:
-                submission.files[str(PurePosixPath(path).relative_to(base))] = decode_source(
-                    data, submission.problems
+            if data is None:
+                continue
+            text = decode_source(data, submission.problems)
+            spent += _encoded(text)
+            if spent > SOURCE_BUDGET:
+                submission.problems.append(
+                    Problem(
+                        N_("{name} was not passed to your code: the submission's code is over {cap} bytes."),
+                        {"name": printable(path), "cap": str(SOURCE_BUDGET)},
+                    )
                 )
+                continue
+            submission.files[str(PurePosixPath(path).relative_to(base))] = text
     return submission
+
+
+def _encoded(text: str) -> int:
+    """Bytes text takes in the worker protocol's JSON (exact for ASCII, counted for the rest)."""
+    return len(text) + 16 if text.isascii() else len(json.dumps(text))
 
 
 def _one_folder(listing: Listing) -> Listing:

@@ -147,3 +147,18 @@ def test_a_stray_stub_whose_functions_hide_under_if_true_is_recognised(tmp_path)
     (folder / "bob.py").write_text(BASE)
     with pytest.raises(DiscoveryError, match=r"other students' submissions \(alice.py, bob.py\)"):
         discover([folder])
+
+
+def test_helpers_beyond_what_the_sandbox_takes_are_not_passed_and_the_module_counts(tmp_path) -> None:
+    # 40 helpers of 390 kB: 15.6 MB read, more than a load message may carry (4 MiB); passed
+    # whole, they broke the pipe and scored the correct module beside them 0.
+    sam = tmp_path / "class" / "sam"
+    sam.mkdir(parents=True)
+    (sam / "backprop.py").write_text(BASE)
+    for n in range(40):
+        (sam / f"h{n:02}.py").write_text("#" * 390_000 + "\n")
+    [result] = grade_paths(
+        [tmp_path / "class"], tmp_path / "out", GradingConfig(), jobs=1, show_progress=False
+    )
+    assert result.score == 100.0
+    assert "was not passed to your code" in reasons(result) and '"name": "h39.py"' in reasons(result)
