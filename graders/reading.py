@@ -20,6 +20,8 @@ import re
 import stat
 import tokenize
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -199,10 +201,13 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def open_zip(path: Path) -> zipfile.ZipFile:
-    """A zip file, opened only if it is a regular file. Raises NotRead, OSError or zipfile's errors."""
+@contextmanager
+def open_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    """A zip file, opened only if it is a regular file (and closed with its descriptor).
+    Raises NotRead, OSError or zipfile's errors."""
     fd, _ = open_regular(path)
-    return zipfile.ZipFile(os.fdopen(fd, "rb"))
+    with os.fdopen(fd, "rb") as file, zipfile.ZipFile(file) as archive:
+        yield archive
 
 
 def list_zip(archive: zipfile.ZipFile) -> Listing:

@@ -33,6 +33,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -242,14 +243,15 @@ def _read(path: Path, sub_id: str, name: str, several: bool) -> Submission:
             _refuse_several(path, listing)
         submission = _from_listing(sub_id, origin, listing)
     elif path.suffix == ".zip":
+        opened = ExitStack()
         try:
-            archive = open_zip(path)
+            archive = opened.enter_context(open_zip(path))
         except NotRead as refused:
             return _with_problem(Submission(sub_id, origin), refused.problem, name)
-        except Exception as error:
+        except Exception as error:  # BadZipFile, OSError, a lying header, ...
             problem = Problem(N_("The zip file could not be opened: {reason}"), {"reason": str(error)[:300]})
             return _with_problem(Submission(sub_id, origin), problem, name)
-        with archive:
+        with opened:
             listing = list_zip(archive)
             if several:
                 _refuse_several(path, listing)

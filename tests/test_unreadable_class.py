@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -87,7 +88,9 @@ def test_ids_are_unique_by_construction_and_stable(graded) -> None:
     assert len(set(ids)) == len(ids)
     x = {s.name: s.id for s in found if s.name.startswith("x")}
     assert x["x_"] == "x_" and x["x?"] not in ("x_", *(i for n, i in x.items() if n != "x?"))
+    descriptors = len(os.listdir("/proc/self/fd"))
     assert [s.id for s in discover([root / "class"])] == ids  # the same ids on the next run
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # every file and zip opened is closed
     assert all(len(results_id) <= 64 for results_id in ids)
 
 
