@@ -340,7 +340,9 @@ def discovery_table(submissions: list) -> str:
     for s in submissions:
         note = printable(s.problems[0].message.format(**s.problems[0].values)) if s.problems else ""
         rows.append([s.id, s.origin, note[:NOTE_CAP]])
-    return f"{_aligned(rows)}\n\n{len(submissions)} submission(s) would be graded."
+    unread = sum(not s.readable for s in submissions)
+    unread_note = f" {unread} of them could not be read: see the problem column." if unread else ""
+    return f"{_aligned(rows)}\n\n{len(submissions)} submission(s) would be graded.{unread_note}"
 
 
 @main.command()
