@@ -23,6 +23,7 @@ from backprop_lab.atomic import write_atomically
 from backprop_lab.audit import Change, change_rows
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.notes import notes_text
+from backprop_lab.graders.bounded import valid_html
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import Submission
@@ -351,5 +352,5 @@ def write_class_report(
 ) -> Path:
     """DIR/report.html; returns its path."""
     path = out / "report.html"
-    write_atomically(path, render(results, config, lang, meta, run))
+    write_atomically(path, valid_html(render(results, config, lang, meta, run)))
     return path

@@ -235,6 +235,13 @@ def grade(
     except ClusterError as error:
         raise click.ClickException(str(error)) from None
     click.echo(summary_table(results))
+    from backprop_lab.grade_class import unread_count
+
+    unread = unread_count(found)
+    if unread:
+        click.echo(
+            f"\n{unread} of {len(found)} submission(s) could not be read: each says why in its feedback."
+        )
     if gradebook is not None:
         from backprop_lab.gradebook import tamper_report, write_gradebook
 
@@ -365,7 +372,9 @@ def discovery_table(submissions: list) -> str:
     for s in submissions:
         note = printable(s.problems[0].message.format(**s.problems[0].values)) if s.problems else ""
         rows.append([s.id, s.origin, note[:NOTE_CAP]])
-    return f"{_aligned(rows)}\n\n{len(submissions)} submission(s) would be graded."
+    unread = sum(not s.readable for s in submissions)
+    unread_note = f" {unread} of them could not be read: see the problem column." if unread else ""
+    return f"{_aligned(rows)}\n\n{len(submissions)} submission(s) would be graded.{unread_note}"
 
 
 @main.command()

@@ -12,7 +12,7 @@ from backprop_lab import __version__
 from backprop_lab.class_report import ClassRun
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
-from backprop_lab.graders.batch import Grader
+from backprop_lab.graders.batch import Grader, internal_error
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import Submission, discover
@@ -65,6 +65,11 @@ def isolation_of(results: list[SubmissionResult]) -> str:
     return ", ".join(used)
 
 
+def unread_count(submissions: list[Submission]) -> int:
+    """How many submissions had no code that could be read (each says why in its feedback)."""
+    return sum(not s.readable for s in submissions)
+
+
 def grade_paths(
     paths: list[Path], out: Path, config: GradingConfig | None = None, **options: Any
 ) -> list[SubmissionResult]:
@@ -108,8 +113,12 @@ def grade_submissions(
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
             result.name, result.origin = submissions[index].name, submissions[index].origin
-            result = mark_late(result, result.origin, config.course.late)
-            write_submission_files(result, out, lang, formats, config.course.visibility)
+            try:
+                result = mark_late(result, result.origin, config.course.late)
+                write_submission_files(result, out, lang, formats, config.course.visibility)
+            except Exception as error:  # a result we cannot report costs its submission only
+                result = internal_error(submissions[index], config, error)
+                write_submission_files(result, out, lang, formats, config.course.visibility)
             results[index] = result
             bar.update()
         bar.close()

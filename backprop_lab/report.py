@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +25,7 @@ from backprop_lab.feedback import (
     submission_reasons,
     to_html,
 )
+from backprop_lab.graders.batch import failed_result
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.lateness import late_note
@@ -32,6 +36,35 @@ if TYPE_CHECKING:
 ASSIGNMENT = "backprop"
 LATE_COLUMNS = ("raw_score", "late_penalty", "days_late")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # what a spreadsheet may run as a formula
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # outside XML 1.0's Char
+
+
+def each_result(results: list[SubmissionResult], render: Callable[[SubmissionResult], Any]) -> list[Any]:
+    """render(r) for every result; one that cannot be rendered is rendered as an internal error
+    (0 points, the error named), so one result never stops a class-wide file."""
+    rendered = []
+    for r in results:
+        try:
+            rendered.append(render(r))
+        except Exception as error:
+            points = {s.id: s.max_score for s in r.steps}
+            rendered.append(render(failed_result(r, points, r.max_score, error)))
+    return rendered
+
+
+def xml_text(text: str) -> str:
+    """text with every character XML 1.0 forbids (controls, U+FFFE, U+FFFF, surrogates) escaped."""
+    return NOT_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def valid_xml(tree: ET.ElementTree) -> ET.ElementTree:
+    """The tree with xml_text applied to every text, tail and attribute: valid by construction."""
+    for element in tree.iter():
+        element.text = xml_text(element.text) if element.text else element.text
+        element.tail = xml_text(element.tail) if element.tail else element.tail
+        for key, value in element.attrib.items():
+            element.attrib[key] = xml_text(value)
+    return tree
 
 
 def _steps_feedback(result: SubmissionResult, lang: str) -> list[str]:
@@ -45,36 +78,38 @@ def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> 
     return {
         "assignment": ASSIGNMENT,
         **meta,
-        "submissions": [
+        "submissions": each_result(results, lambda r: native_entry(r, lang)),
+    }
+
+
+def native_entry(r: SubmissionResult, lang: str) -> dict[str, Any]:
+    """One submission's entry in results.json."""
+    return {
+        "id": r.id,
+        "name": r.name or r.id,  # as found, escaped; the id is its safe form
+        "origin": r.origin,
+        "score": r.score,  # final: after any late penalty
+        "max_score": r.max_score,
+        "raw_score": r.late.raw_score if r.late else r.score,
+        "late": asdict(r.late) if r.late else None,
+        "digest": r.digest,  # what was graded: a regrade's audit tells a changed submission by it
+        "problems": submission_reasons(r, lang),
+        "steps": [
             {
-                "id": r.id,
-                "name": r.name or r.id,  # as found, escaped; the id is its safe form
-                "origin": r.origin,
-                "score": r.score,  # final: after any late penalty
-                "max_score": r.max_score,
-                "raw_score": r.late.raw_score if r.late else r.score,
-                "late": asdict(r.late) if r.late else None,
-                "digest": r.digest,  # what was graded: a regrade's audit tells a changed submission by it
-                "problems": submission_reasons(r, lang),
-                "steps": [
-                    {
-                        "id": s.id,
-                        "score": s.score,
-                        "max_score": s.max_score,
-                        "status": s.status,
-                        "misconceptions": s.misconceptions,
-                        "passed": s.passed,
-                        "total": s.total,
-                        "properties": [asdict(p) for p in s.properties],
-                        "carried_forward": s.carried_forward,
-                        "suspects": s.suspects,
-                        "carried_causes": s.carried_causes,
-                        "feedback": feedback,
-                    }
-                    for s, feedback in zip(r.steps, _steps_feedback(r, lang), strict=True)
-                ],
+                "id": s.id,
+                "score": s.score,
+                "max_score": s.max_score,
+                "status": s.status,
+                "misconceptions": s.misconceptions,
+                "passed": s.passed,
+                "total": s.total,
+                "properties": [asdict(p) for p in s.properties],
+                "carried_forward": s.carried_forward,
+                "suspects": s.suspects,
+                "carried_causes": s.carried_causes,
+                "feedback": feedback,
             }
-            for r in results
+            for s, feedback in zip(r.steps, _steps_feedback(r, lang), strict=True)
         ],
     }
 
@@ -120,36 +155,40 @@ def junit(results: list[SubmissionResult], lang: str) -> ET.ElementTree:
     """JUnit XML: a test suite per submission, a test case per step worth points (a 0-point
     step is information, not a failure); why the whole submission lost points, in system-out."""
     suites = ET.Element("testsuites", name=ASSIGNMENT)
-    for r in results:
-        graded = [(s, f) for s, f in zip(r.steps, _steps_feedback(r, lang), strict=True) if s.max_score > 0]
-        failing = [s for s, _ in graded if s.status != "passed"]
-        suite = ET.SubElement(
-            suites, "testsuite", name=r.id, tests=str(len(graded)), failures=str(len(failing))
-        )
-        for s, feedback in graded:
-            case = ET.SubElement(suite, "testcase", classname=f"{ASSIGNMENT}.{r.id}", name=s.id)
-            if s.status != "passed":
-                failure = ET.SubElement(case, "failure", message=f"{s.status}: {s.score:g}/{s.max_score:g}")
-                failure.text = feedback
-        reasons = submission_reasons(r, lang)
-        if reasons:
-            ET.SubElement(suite, "system-out").text = "\n".join(reasons)
-    return ET.ElementTree(suites)
+    suites.extend(each_result(results, lambda r: junit_suite(r, lang)))
+    return valid_xml(ET.ElementTree(suites))
+
+
+def junit_suite(r: SubmissionResult, lang: str) -> ET.Element:
+    """One submission's test suite."""
+    graded = [(s, f) for s, f in zip(r.steps, _steps_feedback(r, lang), strict=True) if s.max_score > 0]
+    failing = [s for s, _ in graded if s.status != "passed"]
+    suite = ET.Element("testsuite", name=r.id, tests=str(len(graded)), failures=str(len(failing)))
+    for s, feedback in graded:
+        case = ET.SubElement(suite, "testcase", classname=f"{ASSIGNMENT}.{r.id}", name=s.id)
+        if s.status != "passed":
+            failure = ET.SubElement(case, "failure", message=f"{s.status}: {s.score:g}/{s.max_score:g}")
+            failure.text = feedback
+    reasons = submission_reasons(r, lang)
+    if reasons:
+        ET.SubElement(suite, "system-out").text = "\n".join(reasons)
+    return suite
 
 
 def write_csv(results: list[SubmissionResult], path: Path, config: GradingConfig) -> None:
     """grades.csv: a row per submission; with a late policy, the raw score and the penalty too."""
     step_ids = list(dict.fromkeys(s.id for r in results for s in r.steps)) or list(config.points)
     late = config.course.late is not None or any(r.late for r in results)
-    rows: list[list[str]] = [["id", "score", "max_score", *step_ids, *(LATE_COLUMNS if late else ())]]
-    for r in results:
-        by_id = {s.id: s.score for s in r.steps}
-        scores = (f"{by_id.get(i, 0):g}" for i in step_ids)
-        lateness = (
-            [f"{r.late.raw_score:g}", f"{r.late.points:g}", str(r.late.days)] if r.late else ["", "", ""]
-        )
-        rows.append([_cell(r.id), f"{r.score:g}", f"{r.max_score:g}", *scores, *(lateness if late else ())])
-    write_atomically(path, csv_text(rows))
+    header = ["id", "score", "max_score", *step_ids, *(LATE_COLUMNS if late else ())]
+    rows = each_result(results, lambda r: _csv_row(r, step_ids, late))
+    write_atomically(path, csv_text([header, *rows]))
+
+
+def _csv_row(r: SubmissionResult, step_ids: list[str], late: bool) -> list[str]:
+    by_id = {s.id: s.score for s in r.steps}
+    scores = (f"{by_id.get(i, 0):g}" for i in step_ids)
+    lateness = [f"{r.late.raw_score:g}", f"{r.late.points:g}", str(r.late.days)] if r.late else ["", "", ""]
+    return [_cell(r.id), f"{r.score:g}", f"{r.max_score:g}", *scores, *(lateness if late else ())]
 
 
 def _cell(text: str) -> str:
@@ -240,11 +279,16 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
     )
     write_csv(results, out / "grades.csv", config)
     if per_submission:
-        for r in results:
-            write_submission_files(r, out, lang, formats, config.course.visibility)
+        visibility = config.course.visibility
+        each_result(results, lambda r: write_submission_files(r, out, lang, formats, visibility))
     if "junit" in formats:
         document = ET.tostring(junit(results, lang).getroot(), encoding="utf-8", xml_declaration=True)
         write_atomically(out / "junit.xml", document)
     if plot and results:
         plot_summary(results, out / "summary.png")
-        write_class_report(results, out, config, lang, meta, run)
+        try:
+            write_class_report(results, out, config, lang, meta, run)
+        except Exception as error:  # copy detection reads the students' bytes: without it, the rest
+            print(f"notice: copy detection failed ({type(error).__name__}: {error}); "
+                  "report.html was written without it", file=sys.stderr)  # fmt: skip
+            write_class_report(results, out, config, lang, meta, None)

@@ -30,6 +30,7 @@ import numpy as np
 
 from backprop_lab.exercises import catalog as course_model
 from backprop_lab.exercises.i18n import N_
+from backprop_lab.graders.bounded import bounded_result, summary
 from backprop_lab.graders.cases import Corpus, build_corpus
 from backprop_lab.graders.grade import GradingConfig, grade_submission
 from backprop_lab.graders.results import StepResult, SubmissionResult
@@ -124,20 +125,34 @@ class ClusterError(RuntimeError):
     """A Dask cluster cannot be used (Dask missing, no scheduler, no worker): said to the instructor."""
 
 
-def internal_error(submission: Submission, config: GradingConfig, error: BaseException) -> SubmissionResult:
+def internal_error(
+    submission: Submission | SubmissionResult, config: GradingConfig, error: BaseException
+) -> SubmissionResult:
     """A grader bug must not lose the batch: the submission is marked, the others go on."""
+    return failed_result(
+        submission, {s.id: config.points[s.id] for s in config.steps}, config.max_score, error
+    )
+
+
+def failed_result(
+    source: Submission | SubmissionResult, points: dict[str, float], max_score: float, error: BaseException
+) -> SubmissionResult:
+    """Every step an internal error at 0 points, for a submission we could not grade (or a
+    result we could not report); the error is named, bounded, in each step's feedback."""
     steps = [
         StepResult(
-            s.id,
+            step,
             0.0,
-            config.points[s.id],
+            most,
             "error",
             detail=N_("an internal grader error: {error}"),
-            detail_values={"error": f"{type(error).__name__}: {error}"},
+            detail_values={"error": summary(f"{type(error).__name__}: {error}", 500)},
         )
-        for s in config.steps
+        for step, most in points.items()
     ]
-    return SubmissionResult(submission.id, 0.0, config.max_score, steps, digest=submission.digest)
+    result = SubmissionResult(source.id, 0.0, max_score, steps, digest=source.digest)
+    result.name, result.origin = source.name, source.origin
+    return result
 
 
 class Grader:
@@ -183,13 +198,14 @@ class Grader:
         return self.cache_dir / f"{digest[:32]}-{self.key}.json"
 
     def cached(self, submission: Submission) -> SubmissionResult | None:
-        path = self._cache_path(submission.digest)
-        if path is None or not path.is_file():
-            return None
+        """The result kept for this very code and these settings, or None; never raises."""
         try:
-            result = SubmissionResult.from_json(json.loads(path.read_text()))
-        except (ValueError, TypeError, KeyError):
-            return None  # a damaged cache entry is graded again
+            path = self._cache_path(submission.digest)
+            if path is None or not path.is_file():
+                return None
+            result = bounded_result(SubmissionResult.from_json(json.loads(path.read_text())))
+        except Exception:
+            return None  # a damaged cache entry (or one we cannot read) is graded again
         return result if result.id == submission.id and result.digest == submission.digest else None
 
     def store(self, result: SubmissionResult) -> None:
@@ -200,9 +216,10 @@ class Grader:
         _write_atomically(path, json.dumps(result.to_json()).encode())
 
     def grade_fresh(self, submission: Submission) -> SubmissionResult:
-        """Grade in this process, ignoring the cache; never raises."""
+        """Grade in this process, ignoring the cache; never raises. Whatever the student sent is
+        bounded here (see graders.bounded), in the worker, before the result travels."""
         try:
-            return grade_submission(submission, self.corpus, self._sandbox(), self.config)
+            return bounded_result(grade_submission(submission, self.corpus, self._sandbox(), self.config))
         except Exception as error:  # a bug of ours costs one submission, never the batch
             return internal_error(submission, self.config, error)
 

@@ -128,6 +128,17 @@ def _hint(misconception: Any, config: GradingConfig) -> dict[str, str]:
     return dict(misconception.hint)
 
 
+def _answer_matches(given: Any, right: float) -> bool:
+    """A number (never a bool) within tolerance of the right one; a whole number too large for
+    a float (a 401-digit literal) is simply wrong, never an error that costs the other steps."""
+    if not isinstance(given, int | float) or isinstance(given, bool):
+        return False
+    try:
+        return bool(np.isclose(float(given), right, rtol=ANSWER_RTOL, atol=ANSWER_ATOL))
+    except OverflowError:
+        return False
+
+
 def grade_answers(student_id: str, answers: Any, points: float) -> StepResult:
     result = StepResult(ANSWERS_ID, 0.0, points, "missing", total=len(ANSWER_KEYS))
     if not isinstance(answers, dict) or all(compare.plain_value(v) is None for v in answers.values()):
@@ -136,12 +147,7 @@ def grade_answers(student_id: str, answers: Any, points: float) -> StepResult:
     right = personal_answers(student_id)
     wrong = []
     for key in ANSWER_KEYS:
-        given = compare.plain_value(answers.get(key))
-        ok = (
-            isinstance(given, (int, float))
-            and not isinstance(given, bool)
-            and bool(np.isclose(given, right[key], rtol=ANSWER_RTOL, atol=ANSWER_ATOL))
-        )
+        ok = _answer_matches(compare.plain_value(answers.get(key)), right[key])
         result.passed += ok
         if not ok:
             wrong.append(key)

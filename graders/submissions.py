@@ -9,57 +9,76 @@ The discovery rules (README, "Which files are graded"): a path given is
   student's folder, id the folder's name, other `.py` files beside it are modules it
   may import; an error if other students' submissions seem to lie beside it;
 - any other folder: a class, every `.py`, `.ipynb`, `.zip` and folder in it is one
-  submission (id: the file's stem, the folder's name), but a nested nbgrader tree
-  gives its students;
+  submission (id: the file's stem, the folder's name); its `submitted/` is an nbgrader
+  tree, but no tree deeper inside a member is: a member is one student, whatever it holds;
 - a `.py`, `.ipynb` or `.zip` file: one submission, id its stem.
-A folder or zip graded as one student that holds the module in several folders (none
-shallower) is an error: it would grade several students as one. Discovery never
-silently merges or drops students; where a layout is ambiguous it stops and says
-which path and what to do.
-Ids are made safe for file names, terminals and spreadsheets (`safe_id`); the name as
-found is kept. Two submissions with one id are an error naming both. Symbolic links
-inside a submission or a class folder are never followed: a student's folder that is
-a link to another's would otherwise get the other's grade. Reading never raises for
-a broken file: the problem is recorded for the student and the submission is graded
-on what could be read.
+A path given that holds the module in several folders (none shallower) is an error: it
+would grade several students as one; where a layout given is ambiguous, discovery stops
+and says which path and what to do. Inside a class, nothing a member holds stops the
+class: a member that cannot be read (several students in it, an nbgrader tree, a zip that
+fails, any error at all) is a submission that "could not be read", with the reason.
+Ids are made safe for file names, terminals and spreadsheets (`safe_id`) and unique by
+construction (`_allocate_ids`); the name as found is kept. Symbolic links inside a
+submission or a class folder are never followed: a student's folder that is a link to
+another's would otherwise get the other's grade. Bytes are read by `reading` (regular
+files only, bounded), and reading never raises for a broken file: the problem is
+recorded for the student and the submission is graded on what could be read.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import io
-import os
+import json
 import re
-import stat
-import tokenize
-import zipfile
+import unicodedata
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.student_ids import ID_CAP, printable, safe_id
 from backprop_lab.graders.notebook import NotebookError, code_cells
+from backprop_lab.graders.reading import (
+    FILE_CAP,
+    READ_CAP,
+    Listing,
+    NotRead,
+    Problem,
+    decode_source,
+    list_folder,
+    list_zip,
+    open_zip,
+    read_listed,
+    read_regular,
+    valid_text,
+)
+
+__all__ = [
+    "FILE_CAP",
+    "READ_CAP",
+    "DiscoveryError",
+    "Problem",
+    "Submission",
+    "decode_source",
+    "discover",
+    "load",
+]
 
 MODULE_NAME = "backprop.py"
 MODULE_NOTEBOOK = "backprop.ipynb"
 SUFFIXES = (".py", ".ipynb", ".zip")  # what, in a class folder, is one submission
+SIBLING_CAP = 50  # source files passed beside the main module
+# Bytes the code handed to the sandbox may take, JSON-encoded as the worker protocol sends it
+# (non-ASCII as \uXXXX): the protocol refuses a message over 4 MiB, and a refused load would
+# score a correct module 0 for what lies beside it.
+SOURCE_BUDGET = 3 * 1024 * 1024
+UNREADABLE = N_("The submission could not be read: {reason}")
 
 
 class DiscoveryError(ValueError):
-    """The paths given cannot be graded as a class: nothing found, or two students with one id."""
-
-
-FILE_CAP = 2 * 1024 * 1024  # bytes of one source file that are read
-READ_CAP = 16 * 1024 * 1024  # bytes of code read from one submission, a zip's or a folder's
-SIBLING_CAP = 50  # source files passed beside the main module
-
-
-@dataclass
-class Problem:
-    """Something wrong with the file itself, said to the student (message id + values)."""
-
-    message: str
-    values: dict[str, str] = field(default_factory=dict)
+    """The paths given cannot be graded as a class: nothing found, or a layout that is ambiguous."""
 
 
 @dataclass
@@ -73,31 +92,40 @@ class Submission:
 
     @property
     def digest(self) -> str:
-        """A content hash: the same code graded with the same seed gives the same result."""
+        """A content hash: the same code graded with the same seed gives the same result.
+        (Text is valid Unicode by construction; surrogatepass keeps the hash total anyway.)"""
         h = hashlib.sha256(self.id.encode())
         for unit in self.units:
-            h.update(b"\0unit\0" + unit["name"].encode() + b"\0" + unit["source"].encode())
+            h.update(b"\0unit\0" + _bytes(unit["name"]) + b"\0" + _bytes(unit["source"]))
         for name in sorted(self.files):
-            h.update(b"\0file\0" + name.encode() + b"\0" + self.files[name].encode())
+            h.update(b"\0file\0" + _bytes(name) + b"\0" + _bytes(self.files[name]))
         return h.hexdigest()
 
+    @property
+    def readable(self) -> bool:
+        """Whether any code could be read from it."""
+        return bool(self.units)
 
-def decode_source(data: bytes, problems: list[Problem]) -> str:
-    """Bytes of Python source → text, as Python itself would decode it (PEP 263, BOM)."""
-    if len(data) > FILE_CAP:
-        problems.append(
-            Problem(
-                N_("The file is {size} bytes; only the first {cap} were read."),
-                {"size": str(len(data)), "cap": str(FILE_CAP)},
-            )
-        )
-        data = data[:FILE_CAP]
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def unreadable(path: Path, name: str, reason: str) -> Submission:
+    """A member that could not be read: graded on nothing, with the reason, never stopping the class."""
+    submission = Submission(safe_id(name), printable(str(path)), name=printable(name))
+    submission.problems.append(Problem(UNREADABLE, {"reason": valid_text(reason, [])[:500]}))
+    return submission
+
+
+def _contained(path: Path, name: str, build: Callable[[], Submission]) -> Submission:
+    """build(), or, whatever it raises, the member as a submission that could not be read."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        problems.append(Problem(N_("The file is not valid UTF-8 text; unreadable characters were replaced.")))
-        return data.decode("utf-8", errors="replace")
+        return build()
+    except DiscoveryError as error:
+        return unreadable(path, name, str(error))
+    except Exception as error:
+        return unreadable(path, name, f"{type(error).__name__}: {error}")
 
 
 def _units_of(name: str, data: bytes, problems: list[Problem]) -> list[dict[str, str]]:
@@ -110,17 +138,17 @@ def _units_of(name: str, data: bytes, problems: list[Problem]) -> list[dict[str,
             return []
         if not any(cell["source"].strip() for cell in cells):
             problems.append(Problem(N_("The notebook has no code.")))
-        return cells
+        # a notebook's JSON may escape lone surrogates ("\ud800"): the one decoding rule again
+        return [{"name": cell["name"], "source": valid_text(cell["source"], problems)} for cell in cells]
     if not text.strip():
         problems.append(Problem(N_("The file is empty.")))
     return [{"name": PurePosixPath(name).name, "source": text}]
 
 
-def _from_files(sub_id: str, origin: str, files: dict[str, bytes]) -> Submission:
-    """A submission from a folder's files (relative POSIX paths → bytes)."""
-    submission = Submission(sub_id, origin)
-    python = sorted(p for p in files if p.endswith(".py"))
-    notebooks = sorted(p for p in files if p.endswith(".ipynb") and ".ipynb_checkpoints" not in p)
+def _main_of(paths: list[str], problems: list[Problem]) -> str | None:
+    """Which listed file is the assignment's module, from the names alone (before any is read)."""
+    python = sorted(p for p in paths if p.endswith(".py"))
+    notebooks = sorted(p for p in paths if p.endswith(".ipynb") and ".ipynb_checkpoints" not in p)
     modules = [p for p in python if PurePosixPath(p).name == MODULE_NAME]
     main = min(modules, key=lambda p: (len(PurePosixPath(p).parts), p), default=None)  # the shallowest
     if main is None and len(python) == 1:
@@ -128,154 +156,74 @@ def _from_files(sub_id: str, origin: str, files: dict[str, bytes]) -> Submission
     if main is None and notebooks:
         main = notebooks[0]
         if len(notebooks) > 1:
-            submission.problems.append(
-                Problem(N_("Several notebooks were found; {name} was graded."), {"name": main})
-            )
+            problems.append(Problem(N_("Several notebooks were found; {name} was graded."), {"name": main}))
     if main is None:
-        submission.problems.append(
+        problems.append(
             Problem(N_("No {module} or notebook was found in the submission."), {"module": MODULE_NAME})
         )
+    return main
+
+
+def _from_listing(sub_id: str, origin: str, listing: Listing, archive=None) -> Submission:
+    """A submission from a folder's or zip's listing: the module read (truncated past the cap),
+    the modules beside it that it may import read whole or not at all."""
+    submission = Submission(sub_id, origin, problems=listing.problems)
+    main = _main_of(list(listing.paths), submission.problems)
+    if main is None:
         return submission
-    submission.units = _units_of(main, files[main], submission.problems)
+    data = read_listed(listing, main, archive)
+    if data is not None:
+        submission.units = _units_of(main, data, submission.problems)
+    spent = sum(_encoded(unit["source"]) for unit in submission.units)
     base = PurePosixPath(main).parent
-    for path in python[:SIBLING_CAP]:
+    helpers = [p for p in listing.paths if p.endswith(".py") and p != main]
+    for path in helpers[:SIBLING_CAP]:
         # modules the main one may import, placed as they were; nothing outside its folder
-        if path != main and PurePosixPath(path).is_relative_to(base):
-            submission.files[str(PurePosixPath(path).relative_to(base))] = decode_source(files[path], [])
-    return submission
-
-
-def _skip_link(path: Path, problems: list[Problem]) -> None:
-    problems.append(
-        Problem(N_("{name} is a symbolic link; links are not followed."), {"name": printable(path.name)})
-    )
-
-
-def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, bytes]:
-    """Code files under folder, READ_CAP bytes in all; symbolic links are skipped and reported."""
-    files, total = {}, 0
-    for root, dirs, names in os.walk(folder):  # os.walk never descends into a linked folder
-        here = Path(root)
-        for name in sorted(dirs):
-            if (here / name).is_symlink():
-                _skip_link(here / name, problems)
-        for name in sorted(names):
-            path = here / name
-            if path.suffix not in (".py", ".ipynb"):
+        if PurePosixPath(path).is_relative_to(base):
+            data = read_listed(listing, path, archive, whole=True)
+            if data is None:
                 continue
-            if path.is_symlink():
-                _skip_link(path, problems)
-            elif path.is_file():
-                with path.open("rb") as f:
-                    data = f.read(min(FILE_CAP + 1, READ_CAP - total + 1))
-                total += len(data)
-                if total > READ_CAP:
-                    problems.append(Problem(N_("The submission holds too much code; the rest was skipped.")))
-                    return dict(sorted(files.items()))
-                relative = path.relative_to(folder).as_posix()
-                files[os.fsencode(relative).decode("utf-8", "replace")] = data
-    return dict(sorted(files.items()))
-
-
-def _is_link(info: zipfile.ZipInfo) -> bool:
-    """A zip may store symbolic links (unix mode S_IFLNK); their content is a path, never code."""
-    return stat.S_ISLNK(info.external_attr >> 16)
-
-
-def _read_zip(path: Path, problems: list[Problem]) -> dict[str, bytes]:
-    files, total = {}, 0
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                name = PurePosixPath(info.filename)
-                if info.is_dir() or ".." in name.parts or name.suffix not in (".py", ".ipynb"):
-                    continue
-                if "__MACOSX" in name.parts:
-                    continue
-                if _is_link(info):
-                    problems.append(
-                        Problem(
-                            N_("{name} is a symbolic link; links are not followed."),
-                            {"name": printable(str(name))},
-                        )
+            text = decode_source(data, submission.problems)
+            spent += _encoded(text)
+            if spent > SOURCE_BUDGET:
+                submission.problems.append(
+                    Problem(
+                        N_("{name} was not passed to your code: the submission's code is over {cap} bytes."),
+                        {"name": printable(path), "cap": str(SOURCE_BUDGET)},
                     )
-                    continue
-                total += min(info.file_size, FILE_CAP + 1)
-                if total > READ_CAP:
-                    problems.append(
-                        Problem(N_("The zip file unpacks to too much data; the rest was skipped."))
-                    )
-                    break
-                with archive.open(info) as member:
-                    files[name.as_posix()] = member.read(FILE_CAP + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
-        problems.append(Problem(N_("The zip file could not be opened: {reason}"), {"reason": str(error)}))
-    # A zip of one folder: grade that folder's content.
-    tops = {PurePosixPath(p).parts[0] for p in files}
-    if len(tops) == 1 and all(len(PurePosixPath(p).parts) > 1 for p in files):
+                )
+                continue
+            submission.files[str(PurePosixPath(path).relative_to(base))] = text
+    return submission
+
+
+def _encoded(text: str) -> int:
+    """Bytes text takes in the worker protocol's JSON (exact for ASCII, counted for the rest)."""
+    return len(text) + 16 if text.isascii() else len(json.dumps(text))
+
+
+def _one_folder(listing: Listing) -> Listing:
+    """A zip of one folder: grade that folder's content."""
+    tops = {PurePosixPath(p).parts[0] for p in listing.paths}
+    if len(tops) == 1 and all(len(PurePosixPath(p).parts) > 1 for p in listing.paths):
         top = tops.pop()
-        files = {str(PurePosixPath(p).relative_to(top)): data for p, data in files.items()}
-    return files
+        listing.paths = {str(PurePosixPath(p).relative_to(top)): info for p, info in listing.paths.items()}
+    return listing
 
 
-def load(path: Path, sub_id: str | None = None) -> Submission:
-    """One submission from a file, zip or folder; its id is made safe (see safe_id)."""
-    path = Path(path)
-    name = sub_id or (path.name if path.is_dir() else path.stem)
-    sub_id, origin = safe_id(name), printable(str(path))
-    if path.is_dir() or path.suffix == ".zip":
-        problems: list[Problem] = []
-        read = _read_folder(path, problems) if path.is_dir() else _read_zip(path, problems)
-        submission = _from_files(sub_id, origin, read)
-        submission.name = printable(name)
-        submission.problems[:0] = problems
-        return submission
-    submission = Submission(sub_id, origin, name=printable(name))
-    try:
-        with path.open("rb") as f:
-            data = f.read(FILE_CAP + 1)
-    except OSError as error:
-        submission.problems.append(
-            Problem(N_("The file could not be read: {reason}"), {"reason": str(error)})
-        )
-        return submission
-    submission.units = _units_of(printable(path.name), data, submission.problems)
-    return submission
-
-
-def _linked(path: Path, sub_id: str) -> Submission:
-    """A student entry that is a symbolic link: reported and graded on nothing, never followed."""
-    submission = Submission(safe_id(sub_id), printable(str(path)), name=printable(sub_id))
-    _skip_link(path, submission.problems)
-    return submission
-
-
-def _module_folders(path: Path) -> list[str]:
+def _module_folders(listing: Listing) -> list[str]:
     """The folders, inside a submission, holding the assignment's module at the shallowest depth.
 
     More than one means several students' work (or versions) in one submission."""
-    if path.is_dir():
-        names = [
-            (Path(root) / name).relative_to(path).as_posix()
-            for root, _, files in os.walk(path)  # never into a linked folder
-            for name in files
-        ]
-    elif path.suffix == ".zip":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = [n for n in archive.namelist() if "__MACOSX" not in PurePosixPath(n).parts]
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return []  # reported to the student when the zip is read
-    else:
-        return []
-    modules = [PurePosixPath(n) for n in names if PurePosixPath(n).name in (MODULE_NAME, MODULE_NOTEBOOK)]
+    modules = [
+        PurePosixPath(n) for n in listing.paths if PurePosixPath(n).name in (MODULE_NAME, MODULE_NOTEBOOK)
+    ]
     shallowest = min((len(m.parts) for m in modules), default=0)
     return sorted({m.parent.as_posix() for m in modules if len(m.parts) == shallowest})
 
 
-def _one_student(path: Path, sub_id: str | None = None) -> Submission:
-    """One student's file, zip or folder; refused when it holds several students' modules."""
-    folders = _module_folders(path)
+def _refuse_several(path: Path, listing: Listing) -> None:
+    folders = _module_folders(listing)
     if len(folders) > 1:
         shown = ", ".join(f"{printable(f)}/" for f in folders[:5]) + (", ..." if len(folders) > 5 else "")
         raise DiscoveryError(
@@ -284,25 +232,114 @@ def _one_student(path: Path, sub_id: str | None = None) -> Submission:
             "give each a folder or file of their own in the class; if they are versions of one "
             "student's work, keep one"
         )
-    return load(path, sub_id)
+
+
+def _read(path: Path, sub_id: str, name: str, several: bool) -> Submission:
+    """One file, zip or folder as a submission; several=True: refuse one holding several students."""
+    origin = printable(str(path))
+    if path.is_dir():  # a link among members never gets here (see _member)
+        listing = list_folder(path)
+        if several:
+            _refuse_several(path, listing)
+        submission = _from_listing(sub_id, origin, listing)
+    elif path.suffix == ".zip":
+        opened = ExitStack()
+        try:
+            archive = opened.enter_context(open_zip(path))
+        except NotRead as refused:
+            return _with_problem(Submission(sub_id, origin), refused.problem, name)
+        except Exception as error:  # BadZipFile, OSError, a lying header, ...
+            problem = Problem(N_("The zip file could not be opened: {reason}"), {"reason": str(error)[:300]})
+            return _with_problem(Submission(sub_id, origin), problem, name)
+        with opened:
+            listing = list_zip(archive)
+            if several:
+                _refuse_several(path, listing)
+            submission = _from_listing(sub_id, origin, _one_folder(listing), archive)
+    else:
+        submission = Submission(sub_id, origin)
+        try:
+            data = read_regular(path)
+        except NotRead as refused:
+            return _with_problem(submission, refused.problem, name)
+        except OSError as error:
+            problem = Problem(N_("The file could not be read: {reason}"), {"reason": str(error)})
+            return _with_problem(submission, problem, name)
+        submission.units = _units_of(printable(path.name), data, submission.problems)
+    submission.name = printable(name)
+    return submission
+
+
+def _with_problem(submission: Submission, problem: Problem, name: str) -> Submission:
+    submission.problems.append(problem)
+    submission.name = printable(name)
+    return submission
+
+
+def load(path: Path, sub_id: str | None = None) -> Submission:
+    """One submission from a file, zip or folder; its id is made safe (see safe_id). Never raises."""
+    path = Path(path)
+    name = sub_id or (path.name if path.is_dir() else path.stem)
+    return _contained(path, name, lambda: _read(path, safe_id(name), name, several=False))
+
+
+def _one_student(path: Path, sub_id: str | None = None) -> Submission:
+    """One student's file, zip or folder; refused (DiscoveryError) when it holds several students'
+    modules, or an nbgrader tree instead of a module."""
+    name = sub_id or (path.name if path.is_dir() else path.stem)
+    if path.is_dir() and (path / "submitted").is_dir() and not is_student_folder(path):
+        raise DiscoveryError(
+            f"{printable(str(path))} holds an nbgrader tree (submitted/), which is not looked into "
+            "inside a class: if it is a course, give its path to grade"
+        )
+    return _read(path, safe_id(name), name, several=True)
+
+
+def _given(path: Path) -> Submission:
+    """A file given on its own: an ambiguous layout is refused (DiscoveryError), the rest contained."""
+    try:
+        return _one_student(path)
+    except DiscoveryError:
+        raise
+    except Exception as error:
+        return unreadable(path, path.stem, f"{type(error).__name__}: {error}")
+
+
+def _member(path: Path, sub_id: str | None = None) -> Submission:
+    """A class member, contained: whatever its bytes do, a submission comes back."""
+    name = sub_id or (path.name if path.is_dir() else path.stem)
+    if path.is_symlink():
+        return _linked(path, name)
+    return _contained(path, name, lambda: _one_student(path, sub_id))
+
+
+def _linked(path: Path, sub_id: str) -> Submission:
+    """A student entry that is a symbolic link: reported and graded on nothing, never followed."""
+    submission = Submission(safe_id(sub_id), printable(str(path)), name=printable(sub_id))
+    submission.problems.append(
+        Problem(N_("{name} is a symbolic link; links are not followed."), {"name": printable(path.name)})
+    )
+    return submission
 
 
 def _nbgrader_students(submitted: Path) -> list[Submission]:
     found = []
     for student in sorted(p for p in submitted.iterdir() if p.is_dir() or p.is_symlink()):
-        if student.is_symlink():
-            found.append(_linked(student, student.name))
-            continue
-        assignments = sorted(p for p in student.iterdir() if p.is_dir() or p.is_symlink())
-        target = assignments[0] if len(assignments) == 1 else student
-        for assignment in assignments:
-            if assignment.name == "backprop":
-                target = assignment
-        if target.is_symlink():
-            found.append(_linked(target, student.name))
-        else:
-            found.append(_one_student(target, sub_id=student.name))
+        found.append(_contained(student, student.name, lambda student=student: _nbgrader_student(student)))
     return found
+
+
+def _nbgrader_student(student: Path) -> Submission:
+    if student.is_symlink():
+        return _linked(student, student.name)
+    assignments = sorted(p for p in student.iterdir() if p.is_dir() or p.is_symlink())
+    target = assignments[0] if len(assignments) == 1 else student
+    for assignment in assignments:
+        if assignment.name == "backprop":
+            target = assignment
+    if target.is_symlink():
+        return _linked(target, student.name)
+    return _one_student(target, sub_id=student.name)
 
 
 def is_student_folder(folder: Path) -> bool:
@@ -315,7 +352,7 @@ def _class_members(folder: Path) -> list[Path]:
         child
         for child in sorted(folder.iterdir())
         if not child.name.startswith((".", "__"))
-        and (child.is_dir() or child.is_symlink() or child.suffix in SUFFIXES)
+        and (child.is_symlink() or child.is_dir() or child.suffix in SUFFIXES)
     ]
 
 
@@ -337,16 +374,20 @@ def _shown(paths: list[Path]) -> str:
 def _code_text(path: Path) -> str:
     """A file's code as text, for comparing names only (never run); '' when it cannot be read."""
     try:
-        with path.open("rb") as f:
-            text = decode_source(f.read(FILE_CAP + 1), [])
+        text = decode_source(read_regular(path), [])
         return "\n".join(c["source"] for c in code_cells(text)) if path.suffix == ".ipynb" else text
-    except (OSError, NotebookError):
+    except (OSError, NotRead, NotebookError):
         return ""
 
 
 def _defined(text: str) -> set[str]:
-    """Names of the top-level functions (a regular expression: it also works on broken code)."""
-    return set(re.findall(r"^def\s+(\w+)", text, re.MULTILINE))
+    """Names of the functions a module defines, at any depth (a `def` under `if True:` counts);
+    code that does not parse: every line that starts a `def`, however indented."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set(re.findall(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", text, re.MULTILINE))
+    return {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
 def _imported(text: str) -> set[str]:
@@ -400,7 +441,7 @@ def _student_folder(folder: Path) -> Submission:
 
 
 def _course(folder: Path) -> list[Submission]:
-    """A folder holding `submitted/`: an nbgrader course, or a class with a nested nbgrader tree."""
+    """A folder holding `submitted/`: an nbgrader course, or a class holding an nbgrader tree."""
     others = [c for c in _class_members(folder) if c.name != "submitted" and c.name not in NBGRADER_OWN]
     if not others:
         return _nbgrader_students(folder / "submitted")
@@ -416,16 +457,13 @@ def _course(folder: Path) -> list[Submission]:
 
 
 def _class(folder: Path) -> list[Submission]:
+    """Every member of a class folder, each contained; its own `submitted/` gives its students."""
     found: list[Submission] = []
     for child in _class_members(folder):
-        if child.is_symlink():
-            found.append(_linked(child, child.name))
-        elif child.is_dir() and _holds_nbgrader_tree(child):
-            found += _found_in(child)  # a nested nbgrader tree: its students, each under their own id
-        elif child.is_dir():
-            found.append(_one_student(child))
+        if child.name == "submitted" and _holds_nbgrader_tree(child):
+            found += _nbgrader_students(child)
         else:
-            found.append(_one_student(child))
+            found.append(_member(child))
     return found
 
 
@@ -439,37 +477,55 @@ def _found_in(path: Path) -> list[Submission]:
         return [_student_folder(path)]
     if path.is_dir():
         return _class(path)
-    return [_one_student(path)]
+    return [_given(path)]
 
 
-def _separate_made_ids(found: list[Submission]) -> None:
-    """Give a submission whose id was made from another name (`bob?` → `bob_`) an id of its
-    own where it meets another's, so no file name can take a classmate's id or stop the
-    class; two submissions under one name (x.py and x.ipynb) are left for discover to refuse."""
-    count: dict[str, int] = {}
+def _key(sub_id: str) -> str:
+    """Ids that are one on a case-insensitive disk or after Unicode normalisation are one."""
+    return unicodedata.normalize("NFKC", sub_id).casefold()
+
+
+def _allocate_ids(found: list[Submission]) -> None:
+    """Ids unique by construction and stable between runs: a submission whose name is its id
+    keeps it (the first, in discovery order, among equal ones); every other one gets
+    `<id>-<8 hex digits>` from its name, checked against every id taken (a file may be named
+    after another's suffixed id), and told so."""
+    taken: set[str] = set()
+    later = []
     for submission in found:
-        count[submission.id] = count.get(submission.id, 0) + 1
-    for submission in found:
-        if count[submission.id] > 1 and submission.name and submission.name != submission.id:
-            made = submission.id
-            suffix = hashlib.sha256(submission.name.encode()).hexdigest()[:8]
-            submission.id = f"{made[: ID_CAP - 9]}-{suffix}"
-            submission.problems.append(
-                Problem(
-                    N_(
-                        "Its name {name} makes the id {made}, as another submission's does; "
-                        "it was graded as {id}."
-                    ),
-                    {"name": submission.name, "made": made, "id": submission.id},
-                )
+        if submission.name in ("", submission.id) and _key(submission.id) not in taken:
+            taken.add(_key(submission.id))
+        else:
+            later.append(submission)
+    for submission in later:
+        made = submission.id
+        if _key(made) not in taken:
+            taken.add(_key(made))
+            continue
+        for attempt in range(1_000_000):
+            seed = f"{submission.name}\0{attempt}" if attempt else submission.name
+            candidate = f"{made[: ID_CAP - 9]}-{hashlib.sha256(_bytes(seed)).hexdigest()[:8]}"
+            if _key(candidate) not in taken:
+                break
+        taken.add(_key(candidate))
+        submission.id = candidate
+        submission.problems.append(
+            Problem(
+                N_(
+                    "Its name {name} makes the id {made}, as another submission's does; "
+                    "it was graded as {id}."
+                ),
+                {"name": submission.name, "made": made, "id": submission.id},
             )
+        )
 
 
 def discover(paths: list[Path]) -> list[Submission]:
     """Every submission under the given paths, in a stable order, each id once.
 
-    Raises DiscoveryError when nothing is found, two submissions have one id, or a path
-    would grade several students' work as one submission (it says which and what to do)."""
+    Raises DiscoveryError when nothing is found or a path given would grade several students'
+    work as one submission (it says which and what to do); inside a class, a member that
+    cannot be read is a submission that says why."""
     found = [submission for path in paths for submission in _found_in(Path(path))]
     if not found:
         shown = ", ".join(printable(str(p)) for p in paths)
@@ -477,13 +533,5 @@ def discover(paths: list[Path]) -> list[Submission]:
             f"no submissions found in {shown}: expected .py, .ipynb or .zip files, student folders "
             "or an nbgrader submitted/ tree"
         )
-    _separate_made_ids(found)
-    first: dict[str, Submission] = {}
-    for submission in found:
-        other = first.setdefault(submission.id, submission)
-        if other is not submission:
-            raise DiscoveryError(
-                f"two submissions have the id {submission.id!r}: {other.origin} and {submission.origin}; "
-                "rename one of them"
-            )
+    _allocate_ids(found)
     return found

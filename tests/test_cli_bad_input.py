@@ -24,9 +24,6 @@ def place(tmp_path) -> Path:
     (tmp_path / "empty").mkdir()
     (tmp_path / "texts").mkdir()
     (tmp_path / "texts" / "readme.txt").write_text("hi")
-    (tmp_path / "dup").mkdir()
-    (tmp_path / "dup" / "x.py").write_text("x = 1\n")
-    (tmp_path / "dup" / "x.ipynb").write_text("{}")
     (tmp_path / "class").mkdir()
     shutil.copy(CORRECT, tmp_path / "class" / "ada.py")
     shutil.copy(CORRECT, tmp_path / "class" / "bo.py")
@@ -66,8 +63,6 @@ BAD = [
     ["grade", "nowhere", "--out", "out"],
     ["grade", "empty", "--out", "out"],
     ["grade", "texts", "--out", "out"],
-    ["grade", "dup", "--out", "out"],
-    ["grade", "dup", "--out", "out", "--dry-run"],
     ["grade", "class", "--out", "a_file"],
     ["grade", "class", "--out", "a_file/sub"],
     ["grade", "--out", "out"],

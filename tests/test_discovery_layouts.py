@@ -104,15 +104,22 @@ def test_a_submitted_tree_beside_student_folders_gives_each_student(tmp_path) ->
     assert students["mallory"].origin == str(class_ / "submitted" / "mallory" / "backprop")
 
 
-def test_a_nested_nbgrader_course_gives_its_students(tmp_path) -> None:
+def test_an_nbgrader_tree_inside_a_member_is_never_looked_into(tmp_path) -> None:
+    # A member of a class is one student: the tree inside it gives no students, and the
+    # member says why it could not be read (a course is graded by giving its own path).
     class_ = tmp_path / "class"
     put(class_ / "ada.py", signed("ada"))
     put(class_ / "evening" / "nbgrader_config.py", "c = get_config()\n")
     put(class_ / "evening" / "source" / "backprop" / "backprop.py", STUB)
+    put(class_ / "mallory" / "submitted" / "carol" / "backprop" / "backprop.py", signed("mallory"))
     for student in ("jo", "kim"):
         put(class_ / "evening" / "submitted" / student / "backprop" / "backprop.py", signed(student))
     students = found([class_])
-    assert {i: whose(s) for i, s in students.items()} == {i: f"# by {i}" for i in ("ada", "jo", "kim")}
+    assert list(students) == ["ada", "evening", "mallory"]
+    for member in ("evening", "mallory"):
+        assert not students[member].units
+        assert "nbgrader tree" in students[member].problems[0].values["reason"]
+    assert list(found([class_ / "evening"])) == ["jo", "kim"]  # the way out
 
 
 def test_an_nbgrader_course_holding_a_stranger_stops(tmp_path) -> None:
@@ -131,33 +138,38 @@ def test_an_nbgrader_course_holding_a_stranger_stops(tmp_path) -> None:
     assert list(found([course / "submitted", course / "alice"])) == ["jo", "alice"]  # the way out
 
 
-def test_a_student_in_the_class_and_in_the_tree_is_an_error_naming_both(tmp_path) -> None:
+def test_a_student_in_the_class_and_in_the_tree_gets_two_ids(tmp_path) -> None:
     put(tmp_path / "alice" / "backprop.py", signed("alice"))
-    put(tmp_path / "submitted" / "alice" / "backprop" / "backprop.py", signed("alice"))
-    with pytest.raises(DiscoveryError, match="two submissions have the id 'alice'"):
-        discover([tmp_path])
+    put(tmp_path / "submitted" / "alice" / "backprop" / "backprop.py", signed("alice in the tree"))
+    first, second = discover([tmp_path])
+    assert first.id == "alice" and second.id.startswith("alice-")
+    assert second.problems[-1].values == {"name": "alice", "made": "alice", "id": second.id}
 
 
 # ---------------------------------------------- several students inside one student's folder
 
 
-def test_a_folder_of_student_folders_in_a_class_stops_instead_of_crashing(tmp_path) -> None:
+def test_a_folder_of_student_folders_in_a_class_is_one_that_could_not_be_read(tmp_path) -> None:
     put(tmp_path / "class" / "ada.py", signed("ada"))
     put(tmp_path / "class" / "section" / "alice" / "backprop.py", signed("alice"))
     put(tmp_path / "class" / "section" / "bob" / "backprop.ipynb", "{}")
-    with pytest.raises(DiscoveryError) as error:
-        discover([tmp_path / "class"])
-    assert str(tmp_path / "class" / "section") in str(error.value)
-    assert "(alice/, bob/)" in str(error.value)
+    students = found([tmp_path / "class"])
+    assert list(students) == ["ada", "section"] and not students["section"].units
+    reason = students["section"].problems[0].values["reason"]
+    assert str(tmp_path / "class" / "section") in reason and "(alice/, bob/)" in reason
     assert list(found([tmp_path / "class" / "section"])) == ["alice", "bob"]  # a class of its own
 
 
-def test_a_zip_of_several_students_stops(tmp_path) -> None:
+def test_a_zip_of_several_students_is_one_that_could_not_be_read(tmp_path) -> None:
     with zipfile.ZipFile(tmp_path / "group.zip", "w") as archive:
         archive.writestr("group/alice/backprop.py", signed("alice"))
         archive.writestr("group/bob/backprop.py", signed("bob"))
+    put(tmp_path / "ada.py", signed("ada"))
+    students = found([tmp_path])
+    assert list(students) == ["ada", "group"] and not students["group"].units
+    assert "group.zip would be graded as one student" in students["group"].problems[0].values["reason"]
     with pytest.raises(DiscoveryError, match=r"group.zip would be graded as one student.*\(group/alice/"):
-        discover([tmp_path])
+        discover([tmp_path / "group.zip"])  # given on its own: the instructor is told
 
 
 def test_a_backup_deeper_in_a_students_folder_is_not_graded(tmp_path) -> None:
@@ -218,11 +230,12 @@ def test_a_file_name_that_makes_a_classmates_id_gets_one_of_its_own(tmp_path) ->
     assert other.problems[-1].values == {"name": "bob?", "made": "bob_", "id": other.id}
 
 
-def test_two_files_under_one_name_are_still_refused(tmp_path) -> None:
+def test_two_files_under_one_name_are_both_graded_under_ids_of_their_own(tmp_path) -> None:
     put(tmp_path / "class" / "x.py", BASE)
     put(tmp_path / "class" / "x.ipynb", "{}")
-    with pytest.raises(DiscoveryError, match="two submissions have the id 'x'"):
-        discover([tmp_path / "class"])
+    first, second = discover([tmp_path / "class"])
+    assert (first.origin, first.id) == (str(tmp_path / "class" / "x.ipynb"), "x")
+    assert second.origin.endswith("x.py") and second.id.startswith("x-")
 
 
 def test_a_folder_is_read_up_to_a_cap_like_a_zip(tmp_path) -> None:

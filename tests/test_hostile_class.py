@@ -1,19 +1,23 @@
 """The whole hostile corpus graded as one class: everyone gets a result, the honest get 100.
 
 Every attack file in tests/corpus/hostile/ (signals, /proc, floods, forged frames, lying
-exceptions, planted files, hanging cells, budgets spent on purpose, ...) is a student of
-one class, with correct submissions graded last, by the same `grade` run.
+exceptions, planted files, hanging cells, budgets spent on purpose, ...) and every
+unreadable kind of tests/corpus/unreadable/ is a student of one class, with correct
+submissions graded last, by the same `grade` run.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.sandbox.runner import ANSWERS_TOO_LARGE
+from backprop_lab.graders.submissions import discover
 from tests.submissions import CORPUS, CORRECT
+from tests.unreadable import remove, unreadable_members
 
 
 def test_a_class_of_every_attack_ends_with_a_result_for_everyone(tmp_path) -> None:
@@ -22,16 +26,22 @@ def test_a_class_of_every_attack_ends_with_a_result_for_everyone(tmp_path) -> No
     attacks = sorted(p for p in (CORPUS / "hostile").iterdir() if p.suffix in (".py", ".ipynb"))
     for path in attacks:
         shutil.copy(path, folder / path.name)
+    unreadable_members(folder)
     for path in CORRECT:
         shutil.copy(path, folder / f"zz_honest_{path.name}")  # graded after every attack
-    results = grade_paths([folder], tmp_path / "out", GradingConfig(), jobs=2, show_progress=False)
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    found = discover([folder])
+    out = tmp_path / "out"
+    results = grade_paths([folder], out, GradingConfig(), jobs=2, formats=("junit",), show_progress=False)
+    written = json.loads((out / "results.json").read_text())
     ids = {s["id"] for s in written["submissions"]}
-    assert ids == {p.stem for p in attacks} | {f"zz_honest_{p.stem}" for p in CORRECT}
+    assert ids >= {p.stem for p in attacks} | {f"zz_honest_{p.stem}" for p in CORRECT}
+    assert len(ids) == len(found) == len(attacks) + 18 + len(CORRECT)  # 18 unreadable members
     assert all(0.0 <= r.score <= r.max_score for r in results)
     honest = {r.id: r.score for r in results if r.id.startswith("zz_honest_")}
     assert honest == {f"zz_honest_{p.stem}": 100.0 for p in CORRECT}
-    assert all((tmp_path / "out" / "feedback" / f"{i}.md").is_file() for i in ids)
+    assert all((out / "feedback" / f"{i}.md").is_file() for i in ids)
+    assert len(ET.parse(out / "junit.xml").getroot()) == len(ids) and (out / "report.html").is_file()
+    remove(folder)  # a 1000-level folder is beyond shutil.rmtree
 
 
 def test_answers_far_larger_than_the_right_ones_are_refused_or_summarised(tmp_path) -> None:
