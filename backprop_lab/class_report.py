@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from backprop_lab import charts, copying
+from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.notes import notes_text
 from backprop_lab.graders.grade import GradingConfig
@@ -63,9 +64,10 @@ TEXT = {
     "flags": N_("flags"),
     "copying": N_("Possible copying"),
     "copying_help": N_(
-        "Pairs whose own code (the stub and the reference removed; names, comments and layout "
-        "ignored) is at least {threshold:.0%} shared. Shared regions are highlighted. "
-        "Similar code is a reason to talk to the students, not proof."
+        "Pairs whose own code is at least {threshold:.0%} shared: what the assignment gives every "
+        "student and what most of the class wrote alike are removed, names, comments and layout "
+        "ignored. Shared regions are highlighted. Similar code is a reason to talk to the students, "
+        "not proof."
     ),
     "similarity": N_("{first} and {second}: {share:.0%} of {owner}'s own code is shared"),
     "no_pairs": N_("No pair of submissions reaches the threshold."),
@@ -80,7 +82,16 @@ TEXT = {
     "similar_to": N_("similar to {others}"),
     "similar_to_more": N_("similar to {others} and {count} more"),
     "more_pairs": N_("{count} more pairs reach the threshold; the students' table names them."),
+    "beyond_limit": N_(
+        "{count} pairs reach the threshold; the {limit} most similar are listed here and in copying.csv."
+    ),
+    "rare_limit": N_(
+        "In a class this large, a passage shared by more than {count} submissions did not by itself "
+        "make a pair worth comparing."
+    ),
+    "csv_note": N_("Every pair, with the shared lines of each, is in copying.csv beside this report."),
     "answers_of": N_("answers of {other}"),
+    "not_compared": N_("not compared for copying"),
     "run": N_("This run"),
     "seed": N_("seed"),
     "fingerprint": N_("course secret (its fingerprint)"),
@@ -103,6 +114,7 @@ class ClassRun:
     submissions: list[Submission] = field(default_factory=list)
     seconds: float | None = None
     jobs: int = 1
+    copies: copying.CopyIndex | None = None  # fingerprints made as each was graded; else made here
 
 
 def _text(lang: str) -> dict[str, str]:
@@ -182,13 +194,41 @@ def _segments(code: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]
     return pieces
 
 
-def copy_findings(run: ClassRun | None, threshold: float, text: dict[str, str]) -> dict[str, Any] | None:
-    """Similar pairs (with highlighted code) and borrowed personal numbers; None without the code."""
+def find_copies(run: ClassRun | None, course: Course, threshold: float) -> copying.CopyFindings | None:
+    """Copy detection on the run's code (None without it), from the fingerprints made while grading."""
     if run is None or not run.submissions:
         return None
-    sources = {s.id: copying.source_of(s) for s in run.submissions}
-    pairs = copying.similar_pairs(sources, copying.common_base(), threshold)
-    borrowed = copying.borrowed_answers({s.id: copying.submitted_answers(s) for s in run.submissions})
+    index = run.copies
+    if index is None:
+        index = copying.CopyIndex(copying.common_base(course))
+        for submission in run.submissions:
+            index.add_submission(submission)
+    return index.findings(threshold)
+
+
+def _answers(submission: Submission) -> dict[str, float]:
+    """A student's ANSWERS; whatever they hold, a failure costs only their own line."""
+    try:
+        return copying.submitted_answers(submission)
+    except (Exception, RecursionError, MemoryError):
+        return {}
+
+
+def copy_findings(
+    run: ClassRun | None, found: copying.CopyFindings | None, lang: str, text: dict[str, str]
+) -> dict[str, Any] | None:
+    """Similar pairs (the strongest with highlighted code), who was skipped, and borrowed
+    personal numbers; None without the code.
+    """
+    if run is None or found is None:
+        return None
+    pairs = found.pairs
+    borrowed = copying.borrowed_answers({s.id: _answers(s) for s in run.submissions})
+    notes = [text["csv_note"]] if pairs else []
+    if found.total > len(pairs):
+        notes.append(text["beyond_limit"].format(count=found.total, limit=len(pairs)))
+    if found.rare_limit is not None:
+        notes.append(text["rare_limit"].format(count=found.rare_limit))
     return {
         "pairs": [
             {
@@ -207,12 +247,15 @@ def copy_findings(run: ClassRun | None, threshold: float, text: dict[str, str]) 
         "more_pairs": text["more_pairs"].format(count=len(pairs) - SIDE_BY_SIDE)
         if len(pairs) > SIDE_BY_SIDE
         else "",
+        "notes": notes,
+        "skipped": [tr(lang, s.message, student=s.student, **s.values) for s in found.skipped],
         "borrowed": [
             text["borrowed"].format(student=b.student, owner=b.owner, keys=", ".join(b.keys))
             for b in borrowed
         ],
         "flags": {sid: [_similar_flag(others, text)] for sid, others in _partners(pairs).items()},
         "borrowed_flags": {b.student: text["answers_of"].format(other=b.owner) for b in borrowed},
+        "skipped_flags": {s.student: text["not_compared"] for s in found.skipped},
     }
 
 
@@ -236,6 +279,7 @@ def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None)
     for r in sorted(results, key=lambda r: r.id):
         flags = list((copies or {}).get("flags", {}).get(r.id, []))
         borrowed = (copies or {}).get("borrowed_flags", {}).get(r.id)
+        skipped = (copies or {}).get("skipped_flags", {}).get(r.id)
         rows.append(
             {
                 "id": r.id,
@@ -243,7 +287,7 @@ def student_rows(results: list[SubmissionResult], copies: dict[str, Any] | None)
                 "score": r.score,
                 "max_score": r.max_score,
                 "steps": [(s.id, s.status, MARKS.get(s.status, "?")) for s in r.steps],
-                "flags": [*flags, *([borrowed] if borrowed else [])],
+                "flags": [*flags, *([borrowed] if borrowed else []), *([skipped] if skipped else [])],
             }
         )
     return rows
@@ -255,8 +299,9 @@ def render(
     lang: str,
     meta: dict[str, Any],
     run: ClassRun | None = None,
+    found: copying.CopyFindings | None = None,
 ) -> str:
-    """The class report as one HTML document."""
+    """The class report as one HTML document (`found`: copy detection already run on `run`)."""
     import jinja2
     import mistune
     from markupsafe import Markup
@@ -271,7 +316,9 @@ def render(
     top = max((r.max_score for r in results), default=config.max_score)
     steps = step_rows(results, text)
     misconceptions = misconception_rows(results, lang)
-    copies = copy_findings(run, config.course.copy_threshold, text)
+    if found is None:
+        found = find_copies(run, config.course, config.course.copy_threshold)
+    copies = copy_findings(run, found, lang, text)
     sections = notes_sections(lang)
     needed = sorted({m["section"] for m in misconceptions if m["section"]})
     markdown = mistune.create_markdown(escape=True, plugins=["table"])
@@ -326,7 +373,10 @@ def write_class_report(
     meta: dict[str, Any],
     run: ClassRun | None = None,
 ) -> Path:
-    """DIR/report.html; returns its path."""
+    """DIR/report.html, and DIR/copying.csv when the code was there to compare; returns the page's path."""
+    found = find_copies(run, config.course, config.course.copy_threshold)
+    if found is not None:
+        copying.write_csv(found, out / "copying.csv")
     path = out / "report.html"
-    path.write_text(render(results, config, lang, meta, run), encoding="utf-8")
+    path.write_text(render(results, config, lang, meta, run, found), encoding="utf-8")
     return path
