@@ -45,10 +45,14 @@ from backprop_lab.graders.grade import ANSWER_ATOL, ANSWER_RTOL
 from backprop_lab.graders.submissions import Submission
 from backprop_lab.solutions.named import ANSWER_KEYS, personal_answers
 
-MIN_SHARED = 60  # tokens of own code in common, below which a one-liner (or a typed id) would count
+MIN_SHARED = 40  # tokens of own code in common, below which a one-liner (or a typed id) would count
 MIN_BORROWED = 2  # answers that must equal another student's values to flag them
-CANONICAL_SHARE = 0.5  # a fingerprint held by more than this share of the distinct codes is canonical…
-CANONICAL_MIN = 10  # …when at least this many hold it (a small class has no canonical code)
+# A passage at least one in twenty distinct submissions wrote alike, and at least ten, is the
+# assignment's canonical code (MOSS's default ignores any passage found in more than ten
+# programs). At one in two, independent students who happened to pick the same common
+# styles for half their functions were flagged by the hundred (docs/copying.md).
+CANONICAL_SHARE = 0.05
+CANONICAL_MIN = 10
 PAIR_VOTES = 4_000_000  # pairs a class's rare fingerprints may propose, summed: fixes how rare is rare
 MIN_VOTES = 2  # rare fingerprints two codes must share to be compared in full
 MAX_CANDIDATES = 200_000  # pairs compared in full, the most voted first
@@ -137,7 +141,7 @@ class CopyIndex:
         """Fingerprint one submission; whatever its code does, only it is skipped (and named)."""
         own = self.own_units(units)
         try:
-            self.prints[student] = fingerprint(joined(own), self.base)
+            self.prints[student] = fingerprint(joined(own), self.base, starts(own))
             self.units[student] = own
         except OverBudget as error:
             self.skipped[student] = Skipped(student, error.message, error.values)
@@ -184,7 +188,7 @@ class CopyIndex:
         found = []
         for student, mine, theirs in ((first, a, b), (second, b, a)):
             fp = self.prints[student]  # its hashes equal its group's, in order; its characters its own
-            shared = mine.keep & np.isin(fp.hashes, theirs.hashes)
+            shared = mine.held_by(theirs)
             if student not in texts:
                 texts[student] = joined(self.units[student])
             share = coverage(fp.positions[shared]) / mine.own
@@ -208,9 +212,14 @@ class _Kept:
         self.hashes = np.unique(fp.hashes[self.keep])  # sorted, for np.isin
         self.own = coverage(fp.positions[self.keep])  # tokens
 
+    def held_by(self, other: _Kept) -> np.ndarray:
+        """Per fingerprint: kept, and held by the other too."""
+        at = np.minimum(np.searchsorted(other.hashes, self.every), max(len(other.hashes) - 1, 0))
+        return self.keep & (other.hashes[at] == self.every) if len(other.hashes) else self.keep & False
+
     def found_in(self, other: _Kept) -> int:
         """Tokens of this code's own code whose fingerprints the other holds too."""
-        return coverage(self.positions[self.keep & np.isin(self.every, other.hashes)])
+        return coverage(self.positions[self.held_by(other)])
 
 
 def _shares(a: _Kept, b: _Kept) -> tuple[float, float] | None:
@@ -266,6 +275,11 @@ def _student_pairs(these: list[str], those: list[str]) -> list[tuple[str, str]]:
 def joined(units: list[dict[str, str]]) -> str:
     """Units' code as one text, as compared and shown."""
     return "\n\n".join(unit["source"] for unit in units)
+
+
+def starts(units: list[dict[str, str]]) -> frozenset[int]:
+    """Where each unit starts in `joined(units)`."""
+    return frozenset(np.cumsum([0] + [len(u["source"]) + 2 for u in units[:-1]]).tolist())
 
 
 def similar_pairs(

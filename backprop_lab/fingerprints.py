@@ -10,6 +10,10 @@ each window of WINDOW k-grams: any passage of WINDOW + K − 1 tokens that two f
 share gives both at least one fingerprint in common, and WINDOW ≤ K means the kept
 k-grams cover a file's code without gaps, so coverage can be measured on them alone.
 
+No k-gram spans two top-level definitions (or two notebook cells): the order in which
+a student puts their functions changes nothing, and the seams between commonly
+written functions are not mistaken for code of one's own.
+
 What the assignment gives every student (the `base`: stub, reference, the generated
 notebook's cells) is removed before winnowing. Student code is only read as text.
 """
@@ -35,16 +39,17 @@ TIME_BUDGET = 5.0  # seconds of tokenising per submission, a guard against the u
 
 _TOKEN = re.compile(
     r"""
-    (?P<skip>[ \t\f\r\n\\]+|\#[^\r\n]*)
+    (?P<skip>[\s\\]+|\#[^\r\n]*)
   | (?P<string>[rRbBuUfF]{0,2}(?:'''[\s\S]*?(?:'''|\Z)|\"\"\"[\s\S]*?(?:\"\"\"|\Z)
                 |'(?:\\.|[^'\\\r\n])*'?|"(?:\\.|[^"\\\r\n])*"?))
   | (?P<number>(?:\d|\.\d)[\w.]*(?:[eE][+-]\d+)?)
   | (?P<name>[^\W\d]\w*)
-  | (?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%&|^@<>=!]=|.)
+  | (?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%&|^@<>=!]=|[^\s\\])
     """,
     re.X,
 )
 _KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+_TOP_LEVEL = frozenset({"def", "class", "async", "@"})
 _MASK = np.uint64(2**64 - 1)  # a k-gram of the base: never chosen by winnowing
 _PRIME = np.uint64(1_099_511_628_211)
 
@@ -76,45 +81,62 @@ class Fingerprints:
         return blake2b(self.hashes.tobytes() + np.diff(self.positions).tobytes(), digest_size=16).digest()
 
 
-def _symbol(text: str, cache: dict[str, int] = {}) -> int:  # noqa: B006  # a deliberate memo
-    value = cache.get(text)
-    if value is None:
-        if len(cache) > 200_000:
-            cache.clear()
-        value = cache[text] = zlib.crc32(text.encode("utf-8", "surrogatepass")) + 1
+_SYMBOLS: dict[str, int] = {}  # token → symbol, kept across submissions
+
+
+def _symbol(text: str) -> int:
+    if len(_SYMBOLS) > 200_000:
+        _SYMBOLS.clear()
+    value = _SYMBOLS[text] = zlib.crc32(text.encode("utf-8", "surrogatepass")) + 1
     return value
 
 
-def tokens(code: str, deadline: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Normalised tokens as symbols, with where each starts and ends in code."""
-    symbols, starts, ends = [], [], []
+def tokens(
+    code: str, deadline: float | None = None, breaks: frozenset[int] = frozenset()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Normalised tokens as symbols, where each starts and ends in code, and the piece of code
+    each belongs to (a new piece at each top-level `def`, `class` or decorator, and at each
+    offset in breaks).
+    """
+    symbols, spans, top = [], [], []
     previous = ""
+    memo = _SYMBOLS
     for count, match in enumerate(_TOKEN.finditer(code)):
-        if deadline is not None and count % 4096 == 4095 and time.monotonic() > deadline:
-            raise OverBudget(TOO_SLOW, {"seconds": f"{TIME_BUDGET:g}"})
         kind = match.lastgroup
         if kind == "skip":
             continue
+        if count & 4095 == 4095 and deadline is not None and time.monotonic() > deadline:
+            raise OverBudget(TOO_SLOW, {"seconds": f"{TIME_BUDGET:g}"})
         text = match.group()
         if kind == "string":
             text = "S"
-        elif kind == "name" and previous != "." and text not in _KEPT_NAMES:
-            text = "V"
+        elif kind == "name":
+            if previous != "." and text not in _KEPT_NAMES:
+                text = "V"
+            elif text in _TOP_LEVEL:
+                top.append(len(spans))
         elif kind == "number":
             text = text[:40]
-        symbols.append(_symbol(text))
-        starts.append(match.start())
-        ends.append(match.end())
+        elif text == "@":
+            top.append(len(spans))
+        symbol = memo.get(text)
+        symbols.append(symbol if symbol is not None else _symbol(text))
+        spans.append(match.span())
         previous = text
-    return (
-        np.array(symbols, dtype=np.uint64),
-        np.array(starts, dtype=np.int64),
-        np.array(ends, dtype=np.int64),
-    )
+    where = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    starts, ends = where[:, 0], where[:, 1]
+    new = np.zeros(len(starts), dtype=np.int64)
+    at_top = np.array([i for i in top if starts[i] == 0 or code[starts[i] - 1] == "\n"], dtype=np.int64)
+    new[at_top] = 1
+    first = np.searchsorted(starts, sorted(breaks))  # the first token of each unit
+    new[first[first < len(starts)]] = 1
+    return np.array(symbols, dtype=np.uint64), starts, ends, np.cumsum(new)
 
 
-def kgram_hashes(symbols: np.ndarray) -> np.ndarray:
-    """One hash per run of K tokens, the same in every process (uint64 arithmetic wraps)."""
+def kgram_hashes(symbols: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+    """One hash per run of K tokens, the same in every process (uint64 arithmetic wraps); a run
+    that spans two pieces gets the mask, as the base does.
+    """
     count = len(symbols) - K + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint64)
@@ -124,21 +146,28 @@ def kgram_hashes(symbols: np.ndarray) -> np.ndarray:
     h ^= h >> np.uint64(31)  # mixed, so that the window minima spread evenly over the code
     h *= np.uint64(0x9E3779B97F4A7C15)
     h ^= h >> np.uint64(29)
-    return np.minimum(h, _MASK - np.uint64(1))
+    h = np.minimum(h, _MASK - np.uint64(1))
+    h[pieces[: len(h)] != pieces[K - 1 :]] = _MASK
+    return h
 
 
 def base_hashes(texts: list[str]) -> np.ndarray:
     """Every k-gram of what every student is given, sorted: never evidence of copying."""
-    found = [kgram_hashes(tokens(text)[0]) for text in texts]
+    found = []
+    for text in texts:
+        symbols, _, _, pieces = tokens(text)
+        found.append(kgram_hashes(symbols, pieces))
     return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
 
 
-def fingerprint(code: str, base: np.ndarray) -> Fingerprints:
-    """The winnowed fingerprints of code with the base removed; OverBudget past the budgets."""
+def fingerprint(code: str, base: np.ndarray, breaks: frozenset[int] = frozenset()) -> Fingerprints:
+    """The winnowed fingerprints of code with the base removed (breaks: where its cells start);
+    OverBudget past the budgets.
+    """
     if len(code) > MAX_CHARS:
         raise OverBudget(TOO_LARGE, {"size": str(len(code)), "cap": str(MAX_CHARS)})
-    symbols, starts, ends = tokens(code, time.monotonic() + TIME_BUDGET)
-    h = kgram_hashes(symbols)
+    symbols, starts, ends, pieces = tokens(code, time.monotonic() + TIME_BUDGET, breaks)
+    h = kgram_hashes(symbols, pieces)
     h[np.isin(h, base, assume_unique=False)] = _MASK
     if len(h) == 0:
         chosen = np.zeros(0, dtype=np.int64)
