@@ -35,17 +35,19 @@ from backprop_lab.exercises.i18n import LANGUAGES, N_
 from backprop_lab.fingerprints import (
     MAX_CHARS,
     Fingerprints,
+    K,
     OverBudget,
     base_hashes,
-    coverage,
+    covered,
     fingerprint,
+    given_tokens,
     spans,
 )
 from backprop_lab.graders.grade import ANSWER_ATOL, ANSWER_RTOL
 from backprop_lab.graders.submissions import Submission
 from backprop_lab.solutions.named import ANSWER_KEYS, personal_answers
 
-MIN_SHARED = 40  # tokens of own code in common, below which a one-liner (or a typed id) would count
+MIN_SHARED = 24  # own tokens in common, below which a one-liner would count (a typed id is one)
 MIN_BORROWED = 2  # answers that must equal another student's values to flag them
 # A passage at least one in twenty distinct submissions wrote alike, and at least ten, is the
 # assignment's canonical code (MOSS's default ignores any passage found in more than ten
@@ -191,7 +193,7 @@ class CopyIndex:
             shared = mine.held_by(theirs)
             if student not in texts:
                 texts[student] = joined(self.units[student])
-            share = coverage(fp.positions[shared]) / mine.own
+            share = mine.found_in(theirs) / mine.own
             found.append((share, spans(fp.starts[shared], fp.ends[shared])))
         return SimilarPair(
             first,
@@ -203,23 +205,34 @@ class CopyIndex:
 
 
 class _Kept:
-    """A code's fingerprints that are evidence (not canonical), and how much own code they cover."""
+    """A code's own tokens (not of the base, not covered by a canonical fingerprint) and its
+    fingerprints that are evidence (not canonical).
+
+    Measured in tokens, a k-gram that runs from a student's own line into commonly written
+    code counts only the tokens of their own line.
+    """
 
     def __init__(self, fp: Fingerprints, canonical: np.ndarray) -> None:
         self.every = fp.hashes
         self.positions = fp.positions
-        self.keep = ~np.isin(fp.hashes, canonical)
-        self.hashes = np.unique(fp.hashes[self.keep])  # sorted, for np.isin
-        self.own = coverage(fp.positions[self.keep])  # tokens
+        is_canonical = np.isin(fp.hashes, canonical)
+        self.keep = ~is_canonical
+        self.hashes = np.unique(fp.hashes[self.keep])  # sorted, for searchsorted
+        self.length = int(fp.positions.max()) + K if len(fp.positions) else 0
+        common = given_tokens(fp, self.length) | covered(fp.positions[is_canonical], self.length)
+        self.own_tokens = covered(fp.positions[self.keep], self.length) & ~common
+        self.own = int(self.own_tokens.sum())
 
     def held_by(self, other: _Kept) -> np.ndarray:
         """Per fingerprint: kept, and held by the other too."""
-        at = np.minimum(np.searchsorted(other.hashes, self.every), max(len(other.hashes) - 1, 0))
-        return self.keep & (other.hashes[at] == self.every) if len(other.hashes) else self.keep & False
+        if not len(other.hashes):
+            return np.zeros(len(self.every), dtype=bool)
+        at = np.minimum(np.searchsorted(other.hashes, self.every), len(other.hashes) - 1)
+        return self.keep & (other.hashes[at] == self.every)
 
     def found_in(self, other: _Kept) -> int:
-        """Tokens of this code's own code whose fingerprints the other holds too."""
-        return coverage(self.positions[self.held_by(other)])
+        """Own tokens of this code that lie in k-grams the other holds too."""
+        return int((covered(self.positions[self.held_by(other)], self.length) & self.own_tokens).sum())
 
 
 def _shares(a: _Kept, b: _Kept) -> tuple[float, float] | None:

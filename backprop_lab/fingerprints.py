@@ -74,6 +74,7 @@ class Fingerprints:
     positions: np.ndarray  # int32: token index where each k-gram starts
     starts: np.ndarray  # int32: character where each k-gram starts in the source
     ends: np.ndarray  # int32: character where it ends
+    given: np.ndarray  # uint16: bit j set when the k-gram's token j lies in a k-gram of the base
 
     @property
     def identity(self) -> bytes:
@@ -102,11 +103,11 @@ def tokens(
     previous = ""
     memo = _SYMBOLS
     for count, match in enumerate(_TOKEN.finditer(code)):
+        if count & 4095 == 4095 and deadline is not None and time.monotonic() > deadline:
+            raise OverBudget(TOO_SLOW, {"seconds": f"{TIME_BUDGET:g}"})
         kind = match.lastgroup
         if kind == "skip":
             continue
-        if count & 4095 == 4095 and deadline is not None and time.monotonic() > deadline:
-            raise OverBudget(TOO_SLOW, {"seconds": f"{TIME_BUDGET:g}"})
         text = match.group()
         if kind == "string":
             text = "S"
@@ -168,7 +169,9 @@ def fingerprint(code: str, base: np.ndarray, breaks: frozenset[int] = frozenset(
         raise OverBudget(TOO_LARGE, {"size": str(len(code)), "cap": str(MAX_CHARS)})
     symbols, starts, ends, pieces = tokens(code, time.monotonic() + TIME_BUDGET, breaks)
     h = kgram_hashes(symbols, pieces)
-    h[np.isin(h, base, assume_unique=False)] = _MASK
+    of_base = np.flatnonzero(np.isin(h, base))
+    given = covered(of_base, len(symbols))
+    h[of_base] = _MASK
     if len(h) == 0:
         chosen = np.zeros(0, dtype=np.int64)
     elif len(h) <= WINDOW:
@@ -177,20 +180,32 @@ def fingerprint(code: str, base: np.ndarray, breaks: frozenset[int] = frozenset(
         windows = np.lib.stride_tricks.sliding_window_view(h, WINDOW)
         chosen = np.unique(np.arange(len(windows)) + windows.argmin(axis=1))
     chosen = chosen[h[chosen] != _MASK]
+    bits = np.lib.stride_tricks.sliding_window_view(given, K)[chosen] if len(chosen) else np.zeros((0, K))
     return Fingerprints(
         h[chosen],
         chosen.astype(np.int32),
         starts[chosen].astype(np.int32),
         ends[chosen + K - 1].astype(np.int32),
+        (bits.astype(np.uint16) << np.arange(K, dtype=np.uint16)).sum(axis=1).astype(np.uint16),
     )
 
 
-def coverage(positions: np.ndarray) -> int:
-    """How many tokens the k-grams starting at these positions cover together."""
-    if len(positions) == 0:
-        return 0
-    ordered = np.sort(positions)
-    return int(np.minimum(np.diff(ordered), K).sum()) + K
+def covered(positions: np.ndarray, length: int) -> np.ndarray:
+    """Per token of a code of `length` tokens: does a k-gram starting at one of these positions
+    (each given once) cover it?
+    """
+    steps = np.zeros(length + K + 1, dtype=np.int32)
+    steps[positions] += 1
+    steps[np.asarray(positions) + K] -= 1
+    return np.cumsum(steps)[:length] > 0
+
+
+def given_tokens(fp: Fingerprints, length: int) -> np.ndarray:
+    """Per token: does it lie in a k-gram of the base (as far as the fingerprints' k-grams say)?"""
+    marked = np.zeros(length, dtype=bool)
+    bits = ((fp.given[:, None] >> np.arange(K, dtype=np.uint16)) & 1).astype(bool)
+    marked[(fp.positions[:, None] + np.arange(K))[bits]] = True
+    return marked
 
 
 def spans(starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import json
 import keyword
 import random
 import re
@@ -111,3 +112,25 @@ def disguise(source: str, seed: int = 0) -> str:
     chunks = [f"# {rng.choice(WORDS)} part, done by me\n" + chunk for chunk in chunks]  # …new ones come
     text = head + "\n\n".join(chunks)
     return re.sub(r"^((?:    )+)", lambda m: "  " * (len(m.group(1)) // 4), text, flags=re.M)
+
+
+def filled_notebook(release: dict, source: str) -> dict:
+    """The release notebook with each solution cell answered from source; the source's own
+    imports and helpers go first, in the first solution cell, as a student would put them.
+    """
+    answers = functions(source)
+    notebook = json.loads(json.dumps(release))
+    graded = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    ids = {c["metadata"]["nbgrader"].get("grade_id") for c in graded}
+    lines = source.splitlines(keepends=True)
+    own = [
+        "".join(lines[node.lineno - 1 : node.end_lineno]) + "\n"
+        for node in ast.parse(source).body
+        if not (isinstance(node, ast.FunctionDef) and node.name in ids)
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    for number, cell in enumerate(graded):
+        grade_id = cell["metadata"]["nbgrader"].get("grade_id")
+        if grade_id in answers:
+            cell["source"] = ("".join(own) + "\n" if number == 0 else "") + answers[grade_id].text
+    return notebook
