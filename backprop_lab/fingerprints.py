@@ -158,7 +158,8 @@ def base_hashes(texts: list[str]) -> np.ndarray:
     for text in texts:
         symbols, _, _, pieces = tokens(text)
         found.append(kgram_hashes(symbols, pieces))
-    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+    every = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+    return every[every != _MASK]  # a run across two pieces is nobody's code, the base's neither
 
 
 def fingerprint(code: str, base: np.ndarray, breaks: frozenset[int] = frozenset()) -> Fingerprints:
