@@ -198,12 +198,16 @@ def find_copies(run: ClassRun | None, course: Course, threshold: float) -> copyi
     """Copy detection on the run's code (None without it), from the fingerprints made while grading."""
     if run is None or not run.submissions:
         return None
-    index = run.copies
-    if index is None:
-        index = copying.CopyIndex(copying.common_base(course))
-        for submission in run.submissions:
-            index.add_submission(submission)
-    return index.findings(threshold)
+    try:
+        index = run.copies
+        if index is None:
+            index = copying.CopyIndex(copying.common_base(course))
+            for submission in run.submissions:
+                index.add_submission(submission)
+        return index.findings(threshold)
+    except (Exception, MemoryError) as error:  # a bug of ours must not cost the report and what follows
+        print(f"notice: copy detection did not run: {type(error).__name__}: {error}", file=sys.stderr)
+        return None
 
 
 def _answers(submission: Submission) -> dict[str, float]:
