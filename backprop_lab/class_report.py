@@ -21,6 +21,7 @@ from urllib.parse import quote
 from backprop_lab import charts, copying
 from backprop_lab.atomic import write_atomically
 from backprop_lab.audit import Change, change_rows
+from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.notes import notes_text
 from backprop_lab.graders.bounded import valid_html
@@ -73,9 +74,10 @@ TEXT = {
     "flags": N_("flags"),
     "copying": N_("Possible copying"),
     "copying_help": N_(
-        "Pairs whose own code (the stub and the reference removed; names, comments and layout "
-        "ignored) is at least {threshold:.0%} shared. Shared regions are highlighted. "
-        "Similar code is a reason to talk to the students, not proof."
+        "Pairs whose own code is at least {threshold:.0%} shared: what the assignment gives every "
+        "student and what most of the class wrote alike are removed, names, comments and layout "
+        "ignored. Shared regions are highlighted. Similar code is a reason to talk to the students, "
+        "not proof."
     ),
     "similarity": N_("{first} and {second}: {share:.0%} of {owner}'s own code is shared"),
     "no_pairs": N_("No pair of submissions reaches the threshold."),
@@ -90,12 +92,21 @@ TEXT = {
     "similar_to": N_("similar to {others}"),
     "similar_to_more": N_("similar to {others} and {count} more"),
     "more_pairs": N_("{count} more pairs reach the threshold; the students' table names them."),
+    "beyond_limit": N_(
+        "{count} pairs reach the threshold; the {limit} most similar are listed here and in copying.csv."
+    ),
+    "rare_limit": N_(
+        "In a class this large, a passage shared by more than {count} submissions did not by itself "
+        "make a pair worth comparing."
+    ),
+    "csv_note": N_("Every pair, with the shared lines of each, is in copying.csv beside this report."),
     "answers_of": N_("answers of {other}"),
     "changes": N_("Changes since the earlier run"),
     "no_changes": N_("No score changed since the earlier run."),
     "old_score": N_("old score"),
     "new_score": N_("new score"),
     "why": N_("why"),
+    "not_compared": N_("not compared for copying"),
     "run": N_("This run"),
     "seed": N_("seed"),
     "fingerprint": N_("course secret (its fingerprint)"),
@@ -119,6 +130,7 @@ class ClassRun:
     seconds: float | None = None
     jobs: int = 1
     changes: list[Change] | None = None  # a regrade: the scores that changed since the earlier run
+    copies: copying.CopyIndex | None = None  # fingerprints made as each was graded; else made here
 
 
 def _text(lang: str) -> dict[str, str]:
@@ -199,13 +211,45 @@ def _segments(code: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]
     return pieces
 
 
-def copy_findings(run: ClassRun | None, threshold: float, text: dict[str, str]) -> dict[str, Any] | None:
-    """Similar pairs (with highlighted code) and borrowed personal numbers; None without the code."""
+def find_copies(run: ClassRun | None, course: Course, threshold: float) -> copying.CopyFindings | None:
+    """Copy detection on the run's code (None without it), from the fingerprints made while grading."""
     if run is None or not run.submissions:
         return None
-    sources = {s.id: copying.source_of(s) for s in run.submissions}
-    pairs = copying.similar_pairs(sources, copying.common_base(), threshold)
-    borrowed = copying.borrowed_answers({s.id: copying.submitted_answers(s) for s in run.submissions})
+    try:
+        index = run.copies
+        if index is None:
+            index = copying.CopyIndex(copying.common_base(course))
+            for submission in run.submissions:
+                index.add_submission(submission)
+        return index.findings(threshold)
+    except (Exception, MemoryError) as error:  # a bug of ours must not cost the report and what follows
+        print(f"notice: copy detection did not run: {type(error).__name__}: {error}", file=sys.stderr)
+        return None
+
+
+def _answers(submission: Submission) -> dict[str, float]:
+    """A student's ANSWERS; whatever they hold, a failure costs only their own line."""
+    try:
+        return copying.submitted_answers(submission)
+    except (Exception, RecursionError, MemoryError):
+        return {}
+
+
+def copy_findings(
+    run: ClassRun | None, found: copying.CopyFindings | None, lang: str, text: dict[str, str]
+) -> dict[str, Any] | None:
+    """Similar pairs (the strongest with highlighted code), who was skipped, and borrowed
+    personal numbers; None without the code.
+    """
+    if run is None or found is None:
+        return None
+    pairs = found.pairs
+    borrowed = copying.borrowed_answers({s.id: _answers(s) for s in run.submissions})
+    notes = [text["csv_note"]] if pairs else []
+    if found.total > len(pairs):
+        notes.append(text["beyond_limit"].format(count=found.total, limit=len(pairs)))
+    if found.rare_limit is not None:
+        notes.append(text["rare_limit"].format(count=found.rare_limit))
     return {
         "pairs": [
             {
@@ -224,12 +268,15 @@ def copy_findings(run: ClassRun | None, threshold: float, text: dict[str, str]) 
         "more_pairs": text["more_pairs"].format(count=len(pairs) - SIDE_BY_SIDE)
         if len(pairs) > SIDE_BY_SIDE
         else "",
+        "notes": notes,
+        "skipped": [tr(lang, s.message, student=s.student, **s.values) for s in found.skipped],
         "borrowed": [
             text["borrowed"].format(student=b.student, owner=b.owner, keys=", ".join(b.keys))
             for b in borrowed
         ],
         "flags": {sid: [_similar_flag(others, text)] for sid, others in _partners(pairs).items()},
         "borrowed_flags": {b.student: text["answers_of"].format(other=b.owner) for b in borrowed},
+        "skipped_flags": {s.student: text["not_compared"] for s in found.skipped},
     }
 
 
@@ -255,6 +302,7 @@ def student_rows(
     for r in sorted(results, key=lambda r: r.id):
         flags = list((copies or {}).get("flags", {}).get(r.id, []))
         borrowed = (copies or {}).get("borrowed_flags", {}).get(r.id)
+        skipped = (copies or {}).get("skipped_flags", {}).get(r.id)
         rows.append(
             {
                 "id": r.id,
@@ -265,6 +313,7 @@ def student_rows(
                 "flags": [
                     *flags,
                     *([borrowed] if borrowed else []),
+                    *([skipped] if skipped else []),
                     *([late_flag(r.late, lang)] if r.late and r.late.days else []),
                 ],
             }
@@ -278,8 +327,9 @@ def render(
     lang: str,
     meta: dict[str, Any],
     run: ClassRun | None = None,
+    found: copying.CopyFindings | None = None,
 ) -> str:
-    """The class report as one HTML document."""
+    """The class report as one HTML document (`found`: copy detection already run on `run`)."""
     import jinja2
     import mistune
     from markupsafe import Markup
@@ -294,7 +344,9 @@ def render(
     top = max((r.max_score for r in results), default=config.max_score)
     steps = step_rows(results, text)
     misconceptions = misconception_rows(results, lang)
-    copies = copy_findings(run, config.course.copy_threshold, text)
+    if found is None:
+        found = find_copies(run, config.course, config.course.copy_threshold)
+    copies = copy_findings(run, found, lang, text)
     sections = notes_sections(lang)
     needed = sorted({m["section"] for m in misconceptions if m["section"]})
     markdown = mistune.create_markdown(escape=True, plugins=["table"])
@@ -350,7 +402,10 @@ def write_class_report(
     meta: dict[str, Any],
     run: ClassRun | None = None,
 ) -> Path:
-    """DIR/report.html; returns its path."""
+    """DIR/report.html, and DIR/copying.csv when the code was there to compare; returns the page's path."""
+    found = find_copies(run, config.course, config.course.copy_threshold)
+    if found is not None:
+        copying.write_csv(found, out / "copying.csv")
     path = out / "report.html"
-    write_atomically(path, valid_html(render(results, config, lang, meta, run)))
+    write_atomically(path, valid_html(render(results, config, lang, meta, run, found)))
     return path

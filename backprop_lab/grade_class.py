@@ -10,6 +10,7 @@ from typing import Any
 
 from backprop_lab import __version__
 from backprop_lab.class_report import ClassRun
+from backprop_lab.copying import CopyIndex, common_base
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader, internal_error
@@ -109,6 +110,7 @@ def grade_submissions(
     plotting = threading.Thread(target=_import_plotting, daemon=True)
     plotting.start()
     started = time.perf_counter()
+    copies = CopyIndex(common_base(config.course))  # fingerprints made while the workers grade
     with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
@@ -120,11 +122,12 @@ def grade_submissions(
                 result = internal_error(submissions[index], config, error)
                 write_submission_files(result, out, lang, formats, config.course.visibility)
             results[index] = result
+            copies.add_submission(submissions[index])
             bar.update()
         bar.close()
     graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded
     isolation_used = isolation_of(graded)
-    run = ClassRun(submissions, time.perf_counter() - started, jobs)
+    run = ClassRun(submissions, time.perf_counter() - started, jobs, copies=copies)
     notice = isolation_notice(isolation_used)
     if notice and show_progress:
         print(notice, file=sys.stderr)

@@ -1,20 +1,27 @@
 """Benchmark grading a class against nbgrader: the same notebooks, full rubric, end to end.
 
-Builds an nbgrader course from the assignment, and N student notebooks in it (the
-release with its solution cells answered: correct ones in four styles and one per
-catalogued mistake). Times `backprop-lab grade` on all N (with --jobs, and on a local
-Dask cluster with --dask) and `nbgrader autograde` on the first few, in the same run,
-and prints both rates and their ratio. `--scale` prints the cost per submission (time,
-peak memory) at 100, 1,000 and 10,000 submissions, each size in a fresh process.
+Builds an nbgrader course from the assignment, and N student notebooks in it: the
+release with its solution cells answered by N DISTINCT students (tests/distinct.py:
+each function in one of the correct styles, half the students with one catalogued
+mistake, each with lines of their own), and one in a hundred a disguised copy of
+another (renamed, reordered, comments changed). Times `backprop-lab grade` on all N,
+end to end with report.html and copy detection (with --jobs, and on a local Dask
+cluster with --dask), and `nbgrader autograde` on the first few, in the same run, and
+prints both rates and their ratio, and how many planted copies were found.
+`--copying` times copy detection alone on such classes; `--scale` prints the cost per
+submission (time, peak memory) at 100, 1,000 and 10,000 submissions, each size in a
+fresh process. Every figure is printed with the machine's load average: the machine
+may be shared.
 
 Usage: python scripts/bench_grading.py [-n 600] [--jobs 2] [--nbgrader-n 10] [--dask]
+       python scripts/bench_grading.py --copying [--sizes 300,600,3000]
        python scripts/bench_grading.py --scale [--sizes 100,1000,10000]
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
+import csv
 import json
 import os
 import resource
@@ -27,39 +34,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test corpus lives in tests/
 
+from backprop_lab.copying import CopyIndex, common_base
 from backprop_lab.exercises.generate import generate
-from backprop_lab.exercises.stubs import functions
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
-from tests.submissions import CORRECT, buggy_submissions
+from backprop_lab.graders.submissions import discover
+from tests.distinct import disguise, distinct_source, filled_notebook
+
+COPIES_PER_HUNDRED = 1
 
 
-def sources() -> list[str]:
-    """Correct submissions in every style, then one per catalogued mistake."""
-    return [p.read_text() for p in CORRECT] + [source for _, source in buggy_submissions().values()]
-
-
-def _filled(release: dict, source: str) -> dict:
-    """The release notebook with each solution cell answered from source; the source's own
-    imports and helpers go first, in the first solution cell, as a student would put them.
-    """
-    answers = functions(source)
-    notebook = json.loads(json.dumps(release))
-    graded = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
-    ids = {c["metadata"]["nbgrader"].get("grade_id") for c in graded}
-    lines = source.splitlines(keepends=True)
-    own = [
-        "".join(lines[node.lineno - 1 : node.end_lineno]) + "\n"
-        for node in ast.parse(source).body
-        if not (isinstance(node, ast.FunctionDef) and node.name in ids)
-        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
-    ]
-    for number, cell in enumerate(graded):
-        grade_id = cell["metadata"]["nbgrader"].get("grade_id")
-        if grade_id in answers:
-            cell["source"] = ("".join(own) + "\n" if number == 0 else "") + answers[grade_id].text
-    return notebook
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def nbgrader_course(root: Path) -> tuple[Path, dict]:
@@ -79,13 +66,34 @@ def _nbgrader(course: Path, *args: str) -> None:
         sys.exit(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
 
-def write_class(submitted: Path, release: dict, n: int) -> None:
-    """n students' notebooks in an nbgrader submitted/ tree."""
-    variants = [_filled(release, source) for source in sources()]
+def write_class(submitted: Path, release: dict, n: int) -> dict[str, str]:
+    """n distinct students' notebooks in an nbgrader submitted/ tree, one in a hundred of them a
+    disguised copy of another; returns each copy's id → the id of the student it copies.
+    """
+    copies = {}
     for i in range(n):
-        folder = submitted / f"student{i:05d}" / "backprop"
+        student = f"student{i:05d}"
+        if i % 100 == 99 and COPIES_PER_HUNDRED:
+            original = f"student{i - 50:05d}"
+            copies[student] = original
+            source = disguise(distinct_source(i - 50)[0], seed=i)
+        else:
+            source = distinct_source(i)[0]
+        folder = submitted / student / "backprop"
         folder.mkdir(parents=True)
-        (folder / "backprop.ipynb").write_text(json.dumps(variants[i % len(variants)]))
+        (folder / "backprop.ipynb").write_text(json.dumps(filled_notebook(release, source)))
+    return copies
+
+
+def copying_found(out: Path, copies: dict[str, str]) -> str:
+    """What copy detection flagged, against the planted copies."""
+    with (out / "copying.csv").open(encoding="utf-8") as f:
+        flagged = {(row["first"], row["second"]) for row in csv.DictReader(f)}
+    planted = {tuple(sorted(pair)) for pair in copies.items()}
+    return (
+        f"copying: {len(planted & flagged)} of {len(planted)} planted copies found, "
+        f"{len(flagged - planted)} other pairs flagged"
+    )
 
 
 def _timed(function, *args, **kwargs) -> tuple[float, object]:
@@ -98,7 +106,7 @@ def compare(args: argparse.Namespace, root: Path) -> None:
     """backprop-lab and nbgrader autograde on the same notebooks, in this run."""
     course, release = nbgrader_course(root / "assignment")
     submitted = root / "class" / "submitted"
-    write_class(submitted, release, args.n)
+    copies = write_class(submitted, release, args.n)
     config = GradingConfig(seed=0)
     os.environ["BACKPROP_LAB_CACHE"] = str(root / "cache")  # a cold corpus cache, for this run only
     corpus_s, _ = _timed(lambda: Grader(config).corpus)
@@ -110,15 +118,18 @@ def compare(args: argparse.Namespace, root: Path) -> None:
         )
         full = sum(r.score == r.max_score for r in results)
         rate = len(results) / elapsed
-        print(f"backprop-lab grade {options}: {len(results)} notebooks in {elapsed:.1f} s = {rate:.1f}/s "
-              f"({full} at full marks)")  # fmt: skip
+        print(
+            f"backprop-lab grade {options}: {len(results)} distinct notebooks, end to end with report.html "
+            f"and copy detection, in {elapsed:.1f} s = {rate:.1f}/s ({full} at full marks; {load()})"
+        )
+        print(copying_found(root / out, copies))
         return rate
 
     jobs_rate = ours("out-jobs", jobs=args.jobs)
     rerun_s, _ = _timed(
         grade_paths, [submitted], root / "out-jobs", config, jobs=args.jobs, show_progress=False
     )
-    print(f"rerun from the cache: {rerun_s:.1f} s")
+    print(f"rerun from the cache: {rerun_s:.1f} s ({load()})")
     if args.dask:
         dask_rate = ours("out-dask", jobs=args.jobs, scheduler="local")
         print(f"Dask, {args.jobs} local workers / --jobs {args.jobs}: {dask_rate / jobs_rate:.0%}")
@@ -129,7 +140,7 @@ def compare(args: argparse.Namespace, root: Path) -> None:
             shutil.copytree(student, course / "submitted" / student.name)
         elapsed, _ = _timed(_nbgrader, course, "autograde", "backprop")
         rate = subset / elapsed
-        print(f"nbgrader autograde: {subset} notebooks in {elapsed:.1f} s = {rate:.2f}/s")
+        print(f"nbgrader autograde: {subset} notebooks in {elapsed:.1f} s = {rate:.2f}/s ({load()})")
         print(f"backprop-lab / nbgrader: {jobs_rate / rate:.0f}x")
 
 
@@ -151,6 +162,31 @@ def measure(n: int, jobs: int, root: Path) -> dict:
         "grader_peak_before_mib": before / 1024,
         "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def copying_alone(args: argparse.Namespace, root: Path) -> None:
+    """Copy detection alone, as the report runs it, on classes of distinct notebooks."""
+    _, release = nbgrader_course(root / "assignment")
+    for n in args.sizes:
+        submitted = root / f"class-{n}" / "submitted"
+        copies = write_class(submitted, release, n)
+        submissions = discover([submitted])
+        started = time.perf_counter()
+        index = CopyIndex(common_base())
+        for submission in submissions:
+            index.add_submission(submission)
+        indexed = time.perf_counter()
+        found = index.findings()
+        done = time.perf_counter()
+        flagged = {(p.first, p.second) for p in found.pairs}
+        planted = {tuple(sorted(pair)) for pair in copies.items()}
+        print(
+            f"{n:>6} notebooks: copy detection {done - started:.2f} s "
+            f"(fingerprints {indexed - started:.2f} s, pairs {done - indexed:.2f} s, "
+            f"{found.compared} compared in full); {len(planted & flagged)} of {len(planted)} "
+            f"planted copies found, {len(flagged - planted)} other pairs; {load()}",
+            flush=True,
+        )
 
 
 def scale(args: argparse.Namespace) -> None:
@@ -175,7 +211,8 @@ def main() -> None:
     parser.add_argument("--nbgrader-n", type=int, default=10, help="of them, graded by nbgrader too")
     parser.add_argument("--dask", action="store_true", help="also grade on a local Dask cluster")
     parser.add_argument("--scale", action="store_true", help="cost per submission at several sizes")
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[100, 1000, 10000])
+    parser.add_argument("--copying", action="store_true", help="copy detection alone at several sizes")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="class sizes")
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # one size, for --scale
     parser.add_argument("--keep", type=Path, help="keep the course, class and results here")
     args = parser.parse_args()
@@ -187,7 +224,11 @@ def main() -> None:
         if args.measure:
             print(json.dumps(measure(args.measure, args.jobs, root)))
         elif args.scale:
+            args.sizes = args.sizes or [100, 1000, 10000]
             scale(args)
+        elif args.copying:
+            args.sizes = args.sizes or [300, 600, 3000]
+            copying_alone(args, root)
         else:
             compare(args, root)
     finally:
