@@ -104,7 +104,9 @@ def test_plural_forms_follow_the_count_in_both_languages(graded) -> None:
     one = submission_feedback(graded["transpose"], "en")
     two = submission_feedback(graded["two_wrong"], "en")
     # a block set aside is named in a sentence of its own, one per block
-    sentence = "Graded with your hidden_delta set aside (it is wrong): its mistake is charged to hidden_delta only."
+    sentence = (
+        "Graded with your hidden_delta set aside (it is wrong): its mistake is charged to hidden_delta only."
+    )
     assert sentence in _section(one, "backward")
     for block in ("output_delta", "hidden_delta"):
         assert f"Graded with your {block} set aside (it is wrong)" in _section(two, "backward")
