@@ -204,9 +204,10 @@ def test_the_class_report_in_a_browser(graded_class) -> None:
     assert results[seen["descending"][0]].score == best and results[seen["descending"][-1]].score == 0
     hostile = next(r.id for r in results.values() if r.origin.endswith(f"{HOSTILE_ID}.py"))
     assert hostile in seen["descending"]  # its safe id; the requests above show no <img> ran
-    # hal's disguised copy of gus; fay's ANSWERS block is ada's numbers, typed the same
-    assert [title.split(":")[0] for title in seen["pairs"]] == ["gus and hal", "ada and fay"]
-    assert len(seen["marks"]) == 4 and all(count > 0 for count in seen["marks"])
+    # hal's disguised copy of gus. fay's ANSWERS block holds ada's numbers: the ANSWERS
+    # block is given to everyone, so that is borrowed numbers, not similar code
+    assert [title.split(":")[0] for title in seen["pairs"]] == ["gus and hal"]
+    assert len(seen["marks"]) == 2 and all(count > 0 for count in seen["marks"])
     assert "fay" in seen["borrowed"] and "ada" in seen["borrowed"]
 
 
