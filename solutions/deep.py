@@ -84,9 +84,13 @@ def activate(Z: np.ndarray, name: str) -> np.ndarray:
 
 def activation_grad(Z: np.ndarray, A: np.ndarray, name: str) -> np.ndarray:
     """f'(Z) of a hidden layer, from whichever of Z and A = f(Z) its formula uses."""
-    return {"tanh": lambda: tanh_grad(A), "relu": lambda: relu_grad(Z), "sigmoid": lambda: sigmoid_grad(A)}[
-        name
-    ]()
+    if name == "tanh":
+        return tanh_grad(A)
+    if name == "relu":
+        return relu_grad(Z)
+    if name == "sigmoid":
+        return sigmoid_grad(A)
+    raise ValueError(f"unknown activation {name!r}; expected one of {HIDDEN_ACTIVATIONS}")
 
 
 def forward(X: np.ndarray, layers: Layers, activations: Sequence[str]) -> dict[str, list | np.ndarray]:
