@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# (m, d, h, k): the general property cycles through these (h ≠ k, h = k ≥ 2, d ≠ h and d = h, m ≥ 3);
-# the single-example property through m = 1.
-GENERAL_SHAPES = ((3, 2, 4, 3), (4, 3, 2, 2), (5, 4, 3, 3), (3, 5, 2, 4), (4, 2, 3, 5), (6, 3, 3, 2))
-SINGLE_SHAPES = ((1, 2, 3, 2), (1, 3, 2, 2), (1, 4, 3, 5))
-
 
 def plan(plans: tuple[tuple[int, ...], ...], index: int) -> tuple[int, ...]:
     return plans[index % len(plans)]
@@ -33,15 +28,6 @@ def between(
 ) -> np.ndarray:
     """Values strictly inside (0, 1), away from the ends: probabilities, activations, targets."""
     return rng.uniform(lo, hi, size=shape)
-
-
-def params(rng: np.random.Generator, d: int, h: int, k: int, hi: float = 2.0) -> dict[str, np.ndarray]:
-    return {
-        "W_hidden": nonzero(rng, (h, d), hi=hi),
-        "b_hidden": nonzero(rng, (h,), hi=hi),
-        "W_out": nonzero(rng, (k, h), hi=hi),
-        "b_out": nonzero(rng, (k,), hi=hi),
-    }
 
 
 def readable(value: object) -> object:

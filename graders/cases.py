@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -153,12 +154,21 @@ class Corpus:
     domain: str
     cases: dict[str, list[Case]]
     readable: dict[tuple[str, str], list[Case]] = field(default_factory=dict)  # see shrink.py
+    # The assignment's test functions described by data (the f of a gradient check), by kind:
+    # the grader evaluates them when student code calls f.
+    functions: Mapping[str, Callable[[dict[str, Any], Any], float]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return f"{self.domain}:{self.seed}"
 
 
-def build_corpus(steps: list[Step], seed: int, domain: str = "grading") -> Corpus:
+def build_corpus(
+    steps: list[Step],
+    seed: int,
+    domain: str = "grading",
+    functions: Mapping[str, Callable[[dict[str, Any], Any], float]] | None = None,
+) -> Corpus:
     """Every step's cases for one run."""
-    return Corpus(seed, domain, {step.id: step_cases(step, seed, domain) for step in steps})
+    cases = {step.id: step_cases(step, seed, domain) for step in steps}
+    return Corpus(seed, domain, cases, functions=dict(functions or {}))

@@ -55,7 +55,7 @@ def shrink(
     found = candidates(step, property_id, corpus)
     if not found:
         return None
-    outcome = session.call(cases_call(step, found, timeout))
+    outcome = session.call(cases_call(step, found, timeout, corpus.functions))
     if outcome.status != "ok":
         return None
     for case, received in zip(found, outcome.results, strict=True):
