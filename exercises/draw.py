@@ -36,6 +36,8 @@ def readable(value: object) -> object:
         return np.round(value, 2)
     if isinstance(value, dict):
         return {k: readable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(readable(v) for v in value)
     if isinstance(value, float):
         return round(value, 2)
     return value

@@ -90,9 +90,17 @@ STAND_IN_SIDE = 256
 
 
 def _bounded(value: Any) -> Any:
-    """The argument with lists as float arrays, or TypeError if any array is too big to answer."""
+    """The argument with lists of numbers as float arrays (a list of arrays, a network's layers,
+    item by item), or TypeError if any array is too big to answer."""
     if isinstance(value, dict):
         return {key: _bounded(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):  # ragged or not numbers: layers, activations' names
+            if len(value) > STAND_IN_SIDE:
+                raise TypeError(f"stand-ins answer lists of at most {STAND_IN_SIDE} items") from None
+            return [_bounded(inner) for inner in value]
     if isinstance(value, (list, np.ndarray)):
         array = np.asarray(value, dtype=np.float64)
         if array.ndim > 2 or any(side > STAND_IN_SIDE for side in array.shape):

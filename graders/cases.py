@@ -52,6 +52,8 @@ def size_of(args: Args) -> int:
             return value.size
         if isinstance(value, dict):
             return sum(count(v) for v in value.values())
+        if isinstance(value, (list, tuple)):
+            return sum(count(v) for v in value)
         return 1
 
     return sum(count(v) for v in args.values())
@@ -66,11 +68,25 @@ def same_answer(a: Any, b: Any) -> bool:
             and set(b) <= set(a)
             and all(same_answer(a[k], b[k]) for k in b)
         )
+    if _nested(a) or _nested(b):  # a network's layers: lists of arrays
+        return (
+            isinstance(a, (list, tuple))
+            and isinstance(b, (list, tuple))
+            and len(a) == len(b)
+            and all(same_answer(x, y) for x, y in zip(a, b, strict=True))
+        )
     try:
         x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     except (TypeError, ValueError):
         return False
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def _nested(value: Any) -> bool:
+    """A list or tuple of arrays or lists (layers), rather than of numbers."""
+    return isinstance(value, (list, tuple)) and any(
+        isinstance(v, (np.ndarray, list, tuple, dict)) for v in value
+    )
 
 
 def _answer(function: Any, args: Args) -> Any:
@@ -84,12 +100,16 @@ def spread(expected: Any, other: Any) -> Any:
     """|other − expected| entry by entry (a dict of them for a dict of arrays)."""
     if isinstance(expected, dict):
         return {key: spread(value, other[key]) for key, value in expected.items()}
+    if _nested(expected):
+        return [spread(value, inner) for value, inner in zip(expected, other, strict=True)]
     return np.abs(np.asarray(other, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
 
 
 def _widest(a: Any, b: Any) -> Any:
     if isinstance(a, dict):
         return {key: _widest(a[key], b[key]) for key in a}
+    if isinstance(a, list):
+        return [_widest(x, y) for x, y in zip(a, b, strict=True)]
     return np.maximum(a, b)
 
 
@@ -109,6 +129,8 @@ def slack_of(step: Step, args: Args, expected: Any) -> Any:
 def _margin(gap: Any) -> Any:
     if isinstance(gap, dict):
         return {key: _margin(value) for key, value in gap.items()}
+    if isinstance(gap, list):
+        return [_margin(value) for value in gap]
     return CONDITIONING_MARGIN * np.nan_to_num(gap, nan=0.0, posinf=0.0)
 
 
