@@ -75,7 +75,8 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def _format(key: str, value: nums.Value) -> str:
+def printed(key: str, value: nums.Value) -> str:
+    """How the notes print the number named key: relative errors to two digits, the rest by nums.show."""
     if ERROR_KEYS.match(key):
         return f"{float(value):.2g}"
     return nums.show(value, DIGITS.get(key, 6))
@@ -83,7 +84,7 @@ def _format(key: str, value: nums.Value) -> str:
 
 def _fill(template: str) -> str:
     values = nums.all_values()
-    return re.sub(r"<<(\w+)>>", lambda match: _format(match.group(1), values[match.group(1)]), template)
+    return re.sub(r"<<(\w+)>>", lambda match: printed(match.group(1), values[match.group(1)]), template)
 
 
 def template(kind: str, lang: str) -> str:

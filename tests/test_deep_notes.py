@@ -276,7 +276,7 @@ def test_the_oracle_computes_each_name_of_the_numbers_module_and_they_agree(expe
     values = nums.all_values()
     assert set(values) == set(expected)
     for name, value in values.items():
-        _agree(name, _numbers(notes._format(name, value)), expected[name])
+        _agree(name, _numbers(notes.printed(name, value)), expected[name])
 
 
 def test_the_cost_is_counted_by_running_the_reference_not_by_the_formula() -> None:
