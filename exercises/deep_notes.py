@@ -150,14 +150,20 @@ def draw_network(path: Path, lang: str = "en") -> None:
     ax.text(5.95, 0, f"E = {nums.number(values['E'], 4)}", ha="center", va="center", fontsize=10)
     ax.text(5.95, -0.3, w["loss"], ha="center", va="center", fontsize=8, color="0.4")
     ax.annotate("", (5.45, 0), (5.05, 0), arrowprops={"arrowstyle": "->", "color": "0.45"})
-    for column in range(3, 0, -1):  # δ travels down: from each layer's δ to the one below
+    for column in range(3, 0, -1):  # δ travels down: from each layer's δ to the one below, none below 1
+        color = RED if column > 1 else "0.6"
         ax.annotate(
             "",
             (COLUMN_X[column - 1] + 0.25, 1.6),
             (COLUMN_X[column] - 0.25, 1.6),
-            arrowprops={"arrowstyle": "->", "color": RED, "linestyle": "--"},
+            arrowprops={"arrowstyle": "->", "color": color, "linestyle": "--"},
         )
-    ax.text(COLUMN_X[0], 1.6, "✗", ha="center", va="center", fontsize=11, color="0.4")
+        if column > 1:
+            up, down = "¹²³"[column - 1], "¹²³"[column - 2]
+            label = f"δ{down} = f′(Z{down}) ⊙ (δ{up} W{up})"
+            middle = (COLUMN_X[column - 1] + COLUMN_X[column]) / 2
+            ax.text(middle, 1.68, label, ha="center", fontsize=8, color=RED)
+    ax.text(COLUMN_X[0], 1.6, "✗ δ⁰", ha="center", va="center", fontsize=10, color="0.4")
     ax.text(COLUMN_X[0] - 0.4, -1.85, w["no_delta"], ha="left", fontsize=8, color="0.4")
     ax.text(2.4, 2.1, w["forward"], ha="center", fontsize=9)
     ax.text(2.4, 1.88, w["backward"], ha="center", fontsize=9, color=RED)
