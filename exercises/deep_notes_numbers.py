@@ -214,6 +214,17 @@ def _relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     return float(np.max(np.abs(analytic - numeric) / scale))
 
 
+def _backward_without_f_prime(X: np.ndarray, Y: np.ndarray, layers: deep.Layers, activations) -> deep.Layers:
+    """backward() with the mistake `missing_f_prime`: every f′ taken as 1."""
+    c = deep.forward(X, layers, activations)
+    delta, grads = deep.output_delta(c["P"], Y), []
+    for layer in range(len(layers) - 1, -1, -1):
+        grads.append(deep.layer_grads(delta, c["A"][layer]))
+        if layer > 0:
+            delta = deep.hidden_delta(delta, layers[layer][0], np.ones_like(c["Z"][layer - 1]))
+    return grads[::-1]
+
+
 def check_values() -> Values:
     """The gradient check of the example: one entry by hand, then all of θ, central and forward."""
     X, Y, layers, activations = example()
@@ -238,6 +249,9 @@ def check_values() -> Values:
         "fd_estimate": (plus - minus) / (2 * HAND_EPSILON),
         "err_central": _relative_error(analytic, central),
         "err_forward": _relative_error(analytic, forward),
+        "err_missing_f_prime": _relative_error(
+            _flat(_backward_without_f_prime(X, Y, layers, activations)), central
+        ),
         "check_evaluations": 2.0 * theta.size,
     }
 

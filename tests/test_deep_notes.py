@@ -198,14 +198,27 @@ def _check(flat, X, Y, grads) -> dict[str, object]:
             central.append((up - down) / (2 * eps))
             forward.append((up - base) / eps)
 
-    def error(estimate):
-        estimate = np.array(estimate)
-        return float(np.max(np.abs(exact - estimate) / np.maximum(np.abs(exact) + np.abs(estimate), 1e-12)))
+    def error_of(gradient, estimate):
+        gradient, estimate = np.asarray(gradient), np.asarray(estimate)
+        return float(
+            np.max(np.abs(gradient - estimate) / np.maximum(np.abs(gradient) + np.abs(estimate), 1e-12))
+        )
 
+    def error(estimate):
+        return error_of(exact, estimate)
+
+    _, A1, _, A2, _, P = _forward(flat, X)
+    delta3 = P - Y
+    delta2 = delta3 @ flat[4]  # the mistake: no f′
+    delta1 = delta2 @ flat[2]
+    # m = 1: ∂E/∂W = δᵀA is an outer product and ∂E/∂b = δ, in the order W1, b1, W2, b2, W3, b3
+    pairs = ((delta1, X), (delta2, A1), (delta3, A2))
+    without_f_prime = np.concatenate([part for d, a in pairs for part in (np.outer(d, a).ravel(), d.ravel())])
     return {
         "eps": eps, "hand_eps": hand, "fd_plus": plus, "fd_minus": minus,
         "fd_estimate": (plus - minus) / (2 * hand), "err_central": error(central),
         "err_forward": error(forward), "check_evaluations": 2 * exact.size,
+        "err_missing_f_prime": error_of(without_f_prime, central),
     }  # fmt: skip
 
 
@@ -252,7 +265,7 @@ def _agree(name: str, printed: np.ndarray, value: object) -> None:
     finite = ~np.isnan(value)
     if name == "err_central":  # rounding noise: only its size is a fact; both far below a bug's 1e-3
         assert printed[0] <= 1e-7 and value[0] <= 1e-7, name
-    elif name == "err_forward":  # truncation, ε·E″/2: the same to the two digits printed
+    elif name in ("err_forward", "err_missing_f_prime"):  # truncation, or a bug: the same to two digits
         np.testing.assert_allclose(printed, value, rtol=0.05)
     elif name in notes.DIGITS:
         np.testing.assert_allclose(printed, value, rtol=1e-9)
