@@ -364,6 +364,16 @@ def test_the_notes_show_their_own_languages_figures(lang) -> None:
         assert f"](../figures/{name}.{lang}.svg)" in text
 
 
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_paragraph_is_broken_across_lines(kind, lang) -> None:
+    """A line break inside a sentence shows as a stray space in rendered Chinese."""
+    lines = re.sub(r"^```.*?^```$", "", notes.template(kind, lang), flags=re.M | re.S).splitlines()
+    prose = [not re.match(r"(\s*$|#|\||>|!\[|\$\$|- |\d+\. )", line) for line in lines]
+    broken = [lines[i] for i in range(1, len(lines)) if prose[i] and prose[i - 1]]
+    assert not broken, broken[:3]
+
+
 # ------------------------------------------------------------------ a fresh build, twice the same
 
 
