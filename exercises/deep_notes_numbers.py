@@ -35,8 +35,12 @@ COST_WIDTH, COST_BATCH, COST_DEPTHS = 8, 8, (1, 2, 3, 4, 6, 8)
 
 
 def number(value: float, digits: int = 6) -> str:
-    """The notes' one format for a computed number: six significant digits, no negative zero."""
-    return f"{float(value) + 0.0:.{digits}g}"
+    """The notes' one format for a computed number: six significant digits, no negative zero;
+    a count is a whole number however large."""
+    value = float(value) + 0.0
+    if value.is_integer() and abs(value) < 1e12:
+        return str(int(value))
+    return f"{value:.{digits}g}"
 
 
 def show(value: Value, digits: int = 6) -> str:
