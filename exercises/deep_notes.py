@@ -34,6 +34,22 @@ SECTIONS: dict[str, int] = {
     "forward_difference": 8,
     "sign_error": 9,
 }
+# Where each function a student writes (a solution block of solutions/deep.py) is practised:
+# the section holding its exercise, for links such as the class report's.
+STEP_SECTIONS: dict[str, int] = {
+    "forward": 1,
+    "tanh_grad": 2,
+    "relu_grad": 2,
+    "sigmoid_grad": 2,
+    "softmax": 3,
+    "cross_entropy": 4,
+    "output_delta": 4,
+    "hidden_delta": 5,
+    "layer_grads": 6,
+    "backward": 7,
+    "numerical_gradient": 8,
+    "sgd_step": 9,
+}
 DIGITS = {"fd_plus": 10, "fd_minus": 10}  # two losses that differ in the fifth digit: shown to ten
 ERROR_KEYS = re.compile(r"err_\w+$")  # relative errors: two digits say enough
 

@@ -348,6 +348,17 @@ def test_every_exercise_practises_a_reference_function_and_is_answered(lang) -> 
         assert all(section == str(number) for section, _, _ in EXERCISE.findall(body))
 
 
+def test_every_function_a_student_writes_is_practised_where_step_sections_says() -> None:
+    source = Path(deep.__file__).read_text(encoding="utf-8")
+    functions = re.split(r"^(?=def )", source, flags=re.M)[1:]
+    written = {re.match(r"def (\w+)", body).group(1) for body in functions if "### BEGIN SOLUTION" in body}
+    assert len(written) >= 12 and set(notes.STEP_SECTIONS) == written
+    for lang in LANGUAGES:  # each step's exercise sits in the section STEP_SECTIONS names, and no other
+        text = notes.notes_text(lang)
+        practised = {(int(number), function) for number, _, function in EXERCISE.findall(text)}
+        assert practised == {(number, step) for step, number in notes.STEP_SECTIONS.items()}
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_misconception_is_taught_in_the_section_sections_names(lang) -> None:
     assert set(notes.SECTIONS) == TAUGHT
