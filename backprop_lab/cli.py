@@ -451,17 +451,19 @@ def generate(
 @main.command()
 @click.option(
     "--out",
-    default="course",
-    show_default=True,
     type=out_folder(),
-    help="Folder for notes/, figures/ and instructor/ (the answers to the notes' exercises).",
+    help="Folder for notes/, figures/ and instructor/ (the answers to the notes' exercises); "
+    f"default: course/ for {DEFAULT}, course/<name>/ for another assignment.",
 )
+@assignment_option
 @bad_input_is_an_error
-def notes(out: Path) -> None:
+def notes(out: Path | None, assignment: str | None) -> None:
     """Write the lecture notes (English and Chinese), their figures and the answers, all from solutions/."""
-    from backprop_lab.exercises.notes import write_notes
-
-    for path in write_notes(out):
+    chosen = assignments.get(assignment or DEFAULT)
+    if chosen.notes is None:
+        raise click.ClickException(f"the {chosen.name} assignment has no lecture notes")
+    default = Path("course") if chosen.name == DEFAULT else Path("course") / chosen.name
+    for path in chosen.notes().write(out or default):
         click.echo(str(path))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from backprop_lab.exercises import deep_notes_numbers as nums
+from backprop_lab.exercises.assignment import Notes
 from backprop_lab.exercises.notes import LANGUAGES, TEMPLATES, _figure, _plt, _save, _styled
 from backprop_lab.solutions.deep_example import example
 
@@ -231,3 +232,6 @@ def write_notes(out: Path) -> list[Path]:
             DRAW[name](path, lang)
             written.append(path)
     return written
+
+
+NOTES = Notes(write=write_notes, text=notes_text, sections={**STEP_SECTIONS, **SECTIONS})
