@@ -23,6 +23,7 @@ import numpy as np
 from backprop_lab.exercises import notes_numbers as nums
 from backprop_lab.exercises.assignment import Notes
 from backprop_lab.exercises.backprop.steps import STEPS
+from backprop_lab.exercises.i18n import tr
 from backprop_lab.exercises.step import MUTATES_INPUT
 from backprop_lab.solutions.gradcheck import numerical_gradients
 from backprop_lab.solutions.mlp import MLP
@@ -137,16 +138,17 @@ def mistakes_table(lang: str) -> str:
     rows = []
     for row in nums.mistake_rows():
         if row["step"] is None:
-            rows.append([f"`{row['id']}`", w["every_step"], "—", "—", w["none"], MUTATES_INPUT.hint[lang]])
+            hint = tr(lang, MUTATES_INPUT.hint)
+            rows.append([f"`{row['id']}`", w["every_step"], "—", "—", w["none"], hint])
             continue
         if row["symbol"] is None:
-            hint = BY_ID[row["step"]].misconception(row["id"]).hint[lang]
+            hint = tr(lang, BY_ID[row["step"]].misconception(row["id"]).hint)
             rows.append([f"`{row['id']}`", f"`{row['step']}`", "—", "—", "—", hint])
             continue
         symbol = w["relative_error"] if row["step"] == "numerical_gradient" else row["symbol"]
         if row["where"] == "batch":
             symbol += w["batch"]
-        hint = BY_ID[row["step"]].misconception(row["id"]).hint[lang]
+        hint = tr(lang, BY_ID[row["step"]].misconception(row["id"]).hint)
         right, wrong = row["right"], row["wrong"]
         if row["step"] == "numerical_gradient":
             right, wrong = f"{right:.2g}", f"{wrong:.2g}"
