@@ -182,8 +182,14 @@ def _telling_relus(X: np.ndarray, layers: ref.Layers, activations: tuple[str, ..
 
 
 def _network_args(
-    networks: tuple[tuple[int, tuple[int, ...]], ...], hi: float = 1.5, labels: bool = True
+    networks: tuple[tuple[int, tuple[int, ...]], ...],
+    hi: float = 1.5,
+    labels: bool = True,
+    reach: float = 0.0,
 ) -> Callable[..., Args]:
+    """Networks of the plans; with labels, targets and output |z| ≤ OUTPUT_Z_BOUND (for backward);
+    with a reach, the output layer scaled so that its largest |z| is about that (softmax at the extremes)."""
+
     def draw(rng: np.random.Generator, index: int) -> Args:
         m, widths = plan(networks, index)
         activations = activations_for(len(widths) - 1, index)
@@ -193,12 +199,15 @@ def _network_args(
                 break
         else:
             raise RuntimeError(f"no telling network of widths {widths} in 200 draws")
+        W, b = layers[-1]
+        largest = np.abs(ref.forward(X, layers, activations)["Z"][-1]).max()
+        if reach:
+            scale = reach * rng.uniform(1.0, 1.5) / largest
+            layers[-1] = (W * scale, b * scale)
+        elif labels and largest > OUTPUT_Z_BOUND:  # saturated hidden units stay; the output layer shrinks
+            layers[-1] = (W * (OUTPUT_Z_BOUND / largest), b * (OUTPUT_Z_BOUND / largest))
         args: Args = {"X": X, "layers": layers, "activations": list(activations)}
         if labels:
-            W, b = layers[-1]
-            largest = np.abs(ref.forward(X, layers, activations)["Z"][-1]).max()
-            if largest > OUTPUT_Z_BOUND:  # saturated hidden units stay; the output layer shrinks
-                layers[-1] = (W * (OUTPUT_Z_BOUND / largest), b * (OUTPUT_Z_BOUND / largest))
             args["Y"] = distributions(rng, m, widths[-1])
         return args
 
@@ -207,7 +216,8 @@ def _network_args(
 
 FORWARD_GENERAL = _network_args(GENERAL_NETWORKS, labels=False)
 FORWARD_SINGLE = _network_args(SINGLE_NETWORKS, labels=False)
-FORWARD_EXTREME = _network_args(GENERAL_NETWORKS, hi=100.0, labels=False)  # softmax sees |z| of 1e2 to 1e4
+# Saturated hidden layers, and softmax at |z| ≥ 1e3.
+FORWARD_EXTREME = _network_args(GENERAL_NETWORKS, hi=20.0, labels=False, reach=1e3)
 BACKWARD_GENERAL = _network_args(GENERAL_NETWORKS)
 BACKWARD_SINGLE = _network_args(SINGLE_NETWORKS)
 BACKWARD_EXTREME = _network_args(GENERAL_NETWORKS, hi=12.0)  # saturated hidden layers
