@@ -314,3 +314,26 @@ def test_the_self_check_expressions_give_their_values_with_the_reference() -> No
             rtol=1e-6,
             atol=1e-9,
         ), step_id
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "buggy").glob("*.py")), ids=lambda p: p.stem)
+def test_each_buggy_file_follows_its_misconception_wherever_it_has_an_answer(path) -> None:
+    """What graders/diagnose.py asks before naming it: the answers match on every probe, ≥ 2 of them."""
+    text = path.read_text()
+    step_id, mistake_id = re.match(r"# A student's (\w+), .*: (\w+) \(", text).groups()
+    step = BY_ID[step_id]
+    mistake = step.misconception(mistake_id)
+    if mistake is None:  # writing into an input is seen in the fingerprints, not in a formula
+        assert mistake_id == "mutates_input"
+        return
+    function = load(text)[step_id]
+    for seed in SEEDS:
+        probes = 0
+        for _, args in cases(step, seed):
+            wrong, _ = call(mistake.answer, step, args, student=False)
+            answer, _ = call(function, step, args)
+            if wrong is None or isinstance(answer, BaseException):
+                continue
+            probes += 1
+            assert agree(answer, wrong, atol=step.atol or 1e-10), seed
+        assert probes >= 2, seed

@@ -104,16 +104,29 @@ SUM_NOT_MEAN = _both(
     "The batch loss is the mean over the m examples, so it and everything derived from it is a mean.",
     "批次损失是 m 个样本的平均，所以它以及由它得到的梯度都是平均值。",
 )
+
+
+def _labelled_logs(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """y·ln p, with 0·ln 0 = 0 as the loss defines it."""
+    return np.where(Y > 0, Y * np.log(np.where(Y > 0, P, 1.0)), 0.0)
+
+
+def _binary_cross_entropy(P: np.ndarray, Y: np.ndarray) -> float | None:
+    with np.errstate(all="ignore"):
+        value = float(-(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1).mean())
+    return value if np.isfinite(value) else None
+
+
 CROSS_ENTROPY_SUM = _mistake(
     "sum_not_mean",
-    lambda P, Y: float(-(Y * np.log(P)).sum()),
+    lambda P, Y: float(-_labelled_logs(P, Y).sum()),
     SUM_NOT_MEAN,
     "E = −(1/m) Σ_rows Σ_k y_k ln p_k: sum over the classes, then the mean over the rows.",
     "E = −(1/m) Σ_行 Σ_k y_k ln p_k：先对类别求和，再对行取平均。",
 )
 BINARY_CROSS_ENTROPY = _mistake(
     "binary_cross_entropy",
-    lambda P, Y: float(-(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1).mean()),
+    _binary_cross_entropy,
     _both(
         "That is the loss of independent sigmoid outputs. With softmax the classes share one distribution: "
         "only the probability of each labelled class enters the loss.",
