@@ -337,3 +337,11 @@ def test_each_buggy_file_follows_its_misconception_wherever_it_has_an_answer(pat
             probes += 1
             assert agree(answer, wrong, atol=step.atol or 1e-10), seed
         assert probes >= 2, seed
+
+
+def test_the_contract_table_and_ids_are_the_records() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "deep.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| `[^`]*` \| .* \| (\d+) \|$", text, re.M)
+    assert [(step.id, step.points) for step in STEPS] == [(name, int(points)) for name, points in rows]
+    listed = set(re.findall(r"`(\w+)`", text.split("## Misconception ids")[1]))
+    assert listed == {m.id for step in STEPS for m in step.misconceptions} | {"mutates_input"}
