@@ -13,6 +13,7 @@ import re
 import statistics
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ from urllib.parse import quote
 from backprop_lab import charts, copying
 from backprop_lab.atomic import write_atomically
 from backprop_lab.audit import Change, change_rows
+from backprop_lab.exercises.assignment import Answers, Assignment
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.exercises.notes import notes_text
 from backprop_lab.graders.bounded import valid_html
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
@@ -31,20 +32,6 @@ from backprop_lab.graders.submissions import Submission
 from backprop_lab.lateness import late_flag
 
 TEMPLATE = Path(__file__).with_name("templates") / "class_report.html.j2"
-
-# The section of the lecture notes that teaches what each step practises (it holds the
-# step's exercise; tests/test_notes.py checks both).
-NOTES_SECTION = {
-    "sigmoid": 2, "forward": 2,
-    "sigmoid_grad": 3, "cross_entropy_grad": 3, "output_delta": 3,
-    "hidden_delta": 4, "personal_answers": 4, "weight_grad": 5, "bias_grad": 5,
-    "cross_entropy": 6, "backward": 7, "sgd_step": 10, "numerical_gradient": 11,
-}  # fmt: skip
-# Mistakes about the batch mean are taught where the batch loss is defined, whichever step shows them.
-MISCONCEPTION_SECTION = {
-    "mean_over_outputs": 6, "batch_mean_missing": 6, "batch_mean_twice": 6,
-    "bias_wrong_axis": 6, "bias_not_reduced": 6,
-}  # fmt: skip
 
 SIDE_BY_SIDE = 20  # pairs shown with their code; the rest are named in the students' table
 FLAGGED_NAMES = 3  # partners named in a student's flag
@@ -137,10 +124,12 @@ def _text(lang: str) -> dict[str, str]:
     return {key: tr(lang, message) for key, message in TEXT.items()}
 
 
-def notes_sections(lang: str) -> dict[int, str]:
+def notes_sections(assignment: Assignment, lang: str) -> dict[int, str]:
     """The lecture notes' numbered sections (Markdown), figures left out: the page loads nothing."""
+    if assignment.notes is None:
+        return {}
     sections = {}
-    for chunk in re.split(r"^## ", notes_text(lang), flags=re.M)[1:]:
+    for chunk in re.split(r"^## ", assignment.notes().text(lang), flags=re.M)[1:]:
         number = int(chunk.split(".", 1)[0])
         body = re.sub(r"^!\[.*$\n?", "", chunk, flags=re.M)
         sections[number] = "## " + body
@@ -169,8 +158,11 @@ def step_rows(results: list[SubmissionResult], text: dict[str, str]) -> list[dic
     return rows
 
 
-def misconception_rows(results: list[SubmissionResult], lang: str) -> list[dict[str, Any]]:
-    """Misconceptions ranked by how many students show them, each with its hint and notes section."""
+def misconception_rows(
+    results: list[SubmissionResult], lang: str, teaching: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """Misconceptions ranked by how many students show them, each with its hint and the notes'
+    section that teaches it (`teaching`: a misconception's or else its step's section)."""
     students: dict[str, set[str]] = {}
     steps: dict[str, list[str]] = {}
     hints: dict[str, str] = {}
@@ -190,8 +182,7 @@ def misconception_rows(results: list[SubmissionResult], lang: str) -> list[dict[
             "share": 100 * len(students[mid]) / len(results),
             "steps": steps[mid],
             "hint": hints[mid],
-            "section": MISCONCEPTION_SECTION.get(mid)
-            or next((NOTES_SECTION[s] for s in steps[mid] if s in NOTES_SECTION), None),
+            "section": teaching.get(mid) or next((teaching[s] for s in steps[mid] if s in teaching), None),
         }
         for mid in ranked
     ]
@@ -227,16 +218,20 @@ def find_copies(run: ClassRun | None, course: Course, threshold: float) -> copyi
         return None
 
 
-def _answers(submission: Submission) -> dict[str, float]:
+def _answers(submission: Submission, keys: tuple[str, ...]) -> dict[str, float]:
     """A student's ANSWERS; whatever they hold, a failure costs only their own line."""
     try:
-        return copying.submitted_answers(submission)
+        return copying.submitted_answers(submission, keys)
     except (Exception, RecursionError, MemoryError):
         return {}
 
 
 def copy_findings(
-    run: ClassRun | None, found: copying.CopyFindings | None, lang: str, text: dict[str, str]
+    run: ClassRun | None,
+    found: copying.CopyFindings | None,
+    lang: str,
+    text: dict[str, str],
+    question: Answers,
 ) -> dict[str, Any] | None:
     """Similar pairs (the strongest with highlighted code), who was skipped, and borrowed
     personal numbers; None without the code.
@@ -244,7 +239,7 @@ def copy_findings(
     if run is None or found is None:
         return None
     pairs = found.pairs
-    borrowed = copying.borrowed_answers({s.id: _answers(s) for s in run.submissions})
+    borrowed = copying.borrowed_answers({s.id: _answers(s, question.keys) for s in run.submissions}, question)
     notes = [text["csv_note"]] if pairs else []
     if found.total > len(pairs):
         notes.append(text["beyond_limit"].format(count=found.total, limit=len(pairs)))
@@ -343,11 +338,13 @@ def render(
     scores = sorted(r.score for r in results)
     top = max((r.max_score for r in results), default=config.max_score)
     steps = step_rows(results, text)
-    misconceptions = misconception_rows(results, lang)
+    assignment = config.course.assignment
+    teaching = assignment.notes().sections if assignment.notes else {}
+    misconceptions = misconception_rows(results, lang, teaching)
     if found is None:
         found = find_copies(run, config.course, config.course.copy_threshold)
-    copies = copy_findings(run, found, lang, text)
-    sections = notes_sections(lang)
+    copies = copy_findings(run, found, lang, text, assignment.answers)
+    sections = notes_sections(assignment, lang)
     needed = sorted({m["section"] for m in misconceptions if m["section"]})
     markdown = mistune.create_markdown(escape=True, plugins=["table"])
     summary = text["submissions"].format(

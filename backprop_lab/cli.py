@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 
 import click
 
+from backprop_lab.exercises import assignments
+from backprop_lab.exercises.assignments import DEFAULT, KNOWN
 from backprop_lab.exercises.i18n import LANGUAGES
 from backprop_lab.exercises.student_ids import printable, safe_id
-from backprop_lab.explain import worked_derivation
 from backprop_lab.feedback import MARKS
-from backprop_lab.solutions.named import MAZUR, personal_numbers
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -72,6 +72,12 @@ course_option = click.option(
     help="Course file: steps and points (checked against its schema).",
 )
 
+assignment_option = click.option(
+    "--assignment",
+    type=click.Choice(list(KNOWN)),
+    help=f"Which assignment (default: the course file's [assignment] name, else {DEFAULT}).",
+)
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
@@ -97,13 +103,14 @@ secret_option = click.option(
 
 @main.command()
 @click.option(
-    "--student", type=StudentId(), help="Use this student's personal numbers instead of Mazur's example."
+    "--student", type=StudentId(), help="Use this student's personal numbers instead of the notes' example."
 )
 @secret_option
+@assignment_option
 @lang_option
 @bad_input_is_an_error
-def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
-    """Print the worked derivation of the course's 2-2-2 network.
+def derive(student: str | None, secret_file: Path | None, assignment: str | None, lang: str) -> None:
+    """Print the worked derivation of the assignment's network (the notes' worked example).
 
     With --student it is that student's answer key, so it needs the course secret.
     """
@@ -114,8 +121,9 @@ def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
             raise click.UsageError(f"--student prints an answer key: give --secret-file or set {ENVIRONMENT}")
         if secret_file is not None:
             read_secret(secret_file)
-    named = personal_numbers(student) if student else MAZUR
-    click.echo(worked_derivation(named, lang))
+    answers = assignments.get(assignment or DEFAULT).answers
+    named = answers.numbers(student) if student else answers.example
+    click.echo(answers.derivation(named, lang))
 
 
 @main.command()
@@ -124,9 +132,10 @@ def derive(student: str | None, secret_file: Path | None, lang: str) -> None:
     type=out_folder(),
     help="Folder to keep the demo in (default: a new one in the temporary folder).",
 )
+@assignment_option
 @lang_option
 @bad_input_is_an_error
-def demo(out: Path | None, lang: str) -> None:
+def demo(out: Path | None, assignment: str | None, lang: str) -> None:
     """The main job end to end: generate the assignment, grade sample submissions, show results.
 
     Everything it prints a path of is kept, so it can be opened afterwards."""
@@ -135,7 +144,7 @@ def demo(out: Path | None, lang: str) -> None:
     from backprop_lab.demo import run_demo
 
     folder = out or Path(tempfile.mkdtemp(prefix="backprop-lab-demo-"))
-    results, report = run_demo(folder, lang)
+    results, report = run_demo(folder, lang, assignment or DEFAULT)
     click.echo(summary_table(results))
     click.echo("")
     click.echo(report)
@@ -173,6 +182,7 @@ def _gradebook_folder(folder: Path | None) -> None:
     help="Seconds one step may take.",
 )
 @course_option
+@assignment_option
 @click.option(
     "--gradebook",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -202,6 +212,7 @@ def grade(
     secret_file: Path | None,
     timeout: float,
     course: Path | None,
+    assignment: str | None,
     gradebook: Path | None,
     formats: tuple[str, ...],
     dry_run: bool,
@@ -210,11 +221,12 @@ def grade(
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
     from backprop_lab.exercises.catalog import Course
-    from backprop_lab.grade_class import grade_submissions, grading_config
+    from backprop_lab.grade_class import grade_submissions, grading_config, refuse_other_assignment
     from backprop_lab.graders.submissions import discover
 
-    Course.load(course)  # a course file that cannot be used: an error, before any work
-    found = discover(list(submissions))  # nothing to grade, or one id twice: the same
+    chosen = Course.load(course, assignment)  # a course file that cannot be used: an error, first
+    found = discover(list(submissions), chosen.assignment.name)  # nothing to grade, or an id twice
+    refuse_other_assignment(found, chosen.assignment.name)
     if dry_run:
         click.echo(discovery_table(found))
         return
@@ -225,7 +237,7 @@ def grade(
         from backprop_lab.gradebook import course_secret
 
         secret_file = course_secret(gradebook)  # the cases nbgrader's autograde grades on
-    config = grading_config(course, out, secret_file, seed, timeout)
+    config = grading_config(course, out, secret_file, seed, timeout, assignment)
     from backprop_lab.graders.batch import ClusterError
 
     try:
@@ -245,7 +257,7 @@ def grade(
     if gradebook is not None:
         from backprop_lab.gradebook import tamper_report, write_gradebook
 
-        report = write_gradebook(results, gradebook)
+        report = write_gradebook(results, gradebook, chosen.assignment.name)
         click.echo(f"gradebook: {report.written} scores written to {gradebook / 'gradebook.db'}")
         click.echo(tamper_report(report))
     click.echo(
@@ -263,12 +275,15 @@ def grade(
     help="Your student id, for your personal numbers (default: the file's name).",
 )
 @course_option
+@assignment_option
 @click.option(
     "--step", help="Check one step: its feedback, and exit 0 exactly when it earns full marks (CI graders)."
 )
 @lang_option
 @bad_input_is_an_error
-def check(file: Path, student: str | None, course: Path | None, step: str | None, lang: str) -> None:
+def check(
+    file: Path, student: str | None, course: Path | None, assignment: str | None, step: str | None, lang: str
+) -> None:
     """Check your work before submitting, on public practice cases. Exit 0 only at full marks.
 
     The practice cases are never the grading cases: a file that only knows their answers fails.
@@ -281,8 +296,10 @@ def check(file: Path, student: str | None, course: Path | None, step: str | None
     from backprop_lab.graders.results import ANSWERS_ID
     from backprop_lab.graders.submissions import discover, load
 
-    config = GradingConfig.practice(Course.load(course))
-    found = discover([file])
+    if assignment is None and course is None and file.stem in KNOWN:
+        assignment = file.stem  # `check deep.py` checks the deep assignment
+    config = GradingConfig.practice(Course.load(course, assignment))
+    found = discover([file], config.course.assignment.name)
     if len(found) > 1:
         names = ", ".join(s.id for s in found[:5]) + (", ..." if len(found) > 5 else "")
         raise click.BadParameter(
@@ -393,6 +410,7 @@ def discovery_table(submissions: list) -> str:
     help="CSV of students (id, and optionally name): personal sheets.",
 )
 @course_option
+@assignment_option
 @click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
 @click.option(
     "--install",
@@ -408,6 +426,7 @@ def generate(
     formats: tuple[str, ...],
     roster: Path | None,
     course: Path | None,
+    assignment: str | None,
     force: bool,
     spec: str | None,
     lang: str,
@@ -418,9 +437,9 @@ def generate(
     from backprop_lab.exercises.generate import generate as write_assignment
     from backprop_lab.platforms import github_classroom, gradescope
 
-    chosen = Course.load(course)
-    assignment = tuple(f for f in formats if f in FORMATS) if formats else FORMATS
-    written = write_assignment(out, lang, assignment, chosen, roster, force=force)
+    chosen = Course.load(course, assignment)
+    files = tuple(f for f in formats if f in FORMATS) if formats else FORMATS
+    written = write_assignment(out, lang, files, chosen, roster, force=force)
     if "gradescope" in formats:
         written.append(gradescope.write_autograder(out, chosen, spec, lang))
     if "github-classroom" in formats:
@@ -432,17 +451,19 @@ def generate(
 @main.command()
 @click.option(
     "--out",
-    default="course",
-    show_default=True,
     type=out_folder(),
-    help="Folder for notes/, figures/ and instructor/ (the answers to the notes' exercises).",
+    help="Folder for notes/, figures/ and instructor/ (the answers to the notes' exercises); "
+    f"default: course/ for {DEFAULT}, course/<name>/ for another assignment.",
 )
+@assignment_option
 @bad_input_is_an_error
-def notes(out: Path) -> None:
+def notes(out: Path | None, assignment: str | None) -> None:
     """Write the lecture notes (English and Chinese), their figures and the answers, all from solutions/."""
-    from backprop_lab.exercises.notes import write_notes
-
-    for path in write_notes(out):
+    chosen = assignments.get(assignment or DEFAULT)
+    if chosen.notes is None:
+        raise click.ClickException(f"the {chosen.name} assignment has no lecture notes")
+    default = Path("course") if chosen.name == DEFAULT else Path("course") / chosen.name
+    for path in chosen.notes().write(out or default):
         click.echo(str(path))
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from backprop_lab.exercises.assemble import notebook, student_module
+from backprop_lab.exercises.assignment import Answers
 from backprop_lab.exercises.catalog import COPY_THRESHOLD, Course
 from backprop_lab.exercises.i18n import LANGUAGES, N_
 from backprop_lab.fingerprints import (
@@ -45,7 +46,6 @@ from backprop_lab.fingerprints import (
 )
 from backprop_lab.graders.grade import ANSWER_ATOL, ANSWER_RTOL
 from backprop_lab.graders.submissions import Submission
-from backprop_lab.solutions.named import ANSWER_KEYS, personal_answers
 
 MIN_SHARED = 24  # own tokens in common, below which a one-liner would count (a typed id is one)
 MIN_BORROWED = 2  # answers that must equal another student's values to flag them
@@ -307,8 +307,8 @@ def similar_pairs(
     return index.findings(threshold).pairs
 
 
-def submitted_answers(submission: Submission) -> dict[str, float]:
-    """The numbers a student wrote into ANSWERS, read as data (the last assignment wins).
+def submitted_answers(submission: Submission, keys: tuple[str, ...]) -> dict[str, float]:
+    """The numbers a student wrote into ANSWERS under `keys`, read as data (the last assignment wins).
 
     A number no float can hold (a 401-digit integer) is left out like any other non-answer;
     a unit past the size budget is not parsed at all.
@@ -329,7 +329,7 @@ def submitted_answers(submission: Submission) -> dict[str, float]:
                 except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
                     continue
                 if isinstance(value, dict):
-                    numbers = {key: _number(value[key]) for key in ANSWER_KEYS if key in value}
+                    numbers = {key: _number(value[key]) for key in keys if key in value}
                     found = {key: number for key, number in numbers.items() if number is not None}
     return found
 
@@ -345,20 +345,20 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def borrowed_answers(answers: dict[str, dict[str, float]]) -> list[BorrowedAnswers]:
+def borrowed_answers(answers: dict[str, dict[str, float]], question: Answers) -> list[BorrowedAnswers]:
     """Students whose answers are another student's personal values rather than their own.
 
     Compared as the grader compares an answer (np.isclose with its tolerances), against
     every classmate's values at once.
     """
-    owners = sorted(answers)
-    personal = np.array([[values[key] for key in ANSWER_KEYS] for values in map(personal_answers, owners)])
+    owners, keys_of = sorted(answers), question.keys
+    personal = np.array([[values[key] for key in keys_of] for values in map(question.answers, owners)])
     flagged = []
     for row, student in enumerate(owners):
-        keys = [key for key in ANSWER_KEYS if key in answers[student]]
+        keys = [key for key in keys_of if key in answers[student]]
         if len(keys) < MIN_BORROWED:
             continue
-        columns = [ANSWER_KEYS.index(key) for key in keys]
+        columns = [keys_of.index(key) for key in keys]
         given = np.array([answers[student][key] for key in keys])
         close = np.isclose(given, personal[:, columns], rtol=ANSWER_RTOL, atol=ANSWER_ATOL)
         borrowed = close & ~close[row]  # equal to the owner's value, and not to their own

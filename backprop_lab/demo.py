@@ -1,5 +1,5 @@
-"""The newcomer's first run: generate the default assignment, write a few sample
-submissions (correct, buggy, unfinished, broken), grade them, and show the results.
+"""The newcomer's first run: generate an assignment (the default one unless asked), write a
+few sample submissions (correct, buggy, unfinished, broken), grade them, and show the results.
 """
 
 from __future__ import annotations
@@ -10,36 +10,33 @@ from pathlib import Path
 import nbformat
 
 from backprop_lab.exercises.assemble import notebook, student_module
+from backprop_lab.exercises.assignments import DEFAULT
+from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.generate import generate
 from backprop_lab.exercises.stubs import functions
 from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders.results import SubmissionResult
-from backprop_lab.solutions.named import personal_answers
-
-BUG = (  # the catalogued slip missing_transpose
-    "def hidden_delta(A_hidden, W_out, delta_out):\n"
-    "    return A_hidden * (1 - A_hidden) * (delta_out @ W_out.T)\n"
-)
 
 
-def sample_submissions(folder: Path, lang: str) -> list[Path]:
+def sample_submissions(folder: Path, lang: str, course: Course) -> list[Path]:
     """Five students: right, one classic slip (in a notebook), unfinished, broken, not Python."""
     folder.mkdir(parents=True, exist_ok=True)
-    key = student_module(lang, solution=True)
+    key = student_module(lang, course, solution=True)
     filled = key
-    for name, value in personal_answers("ada").items():
+    for name, value in course.assignment.answers.answers("ada").items():
         filled = filled.replace(f'"{name}": None', f'"{name}": {value!r}')
     (folder / "ada.py").write_text(filled)
 
-    slip = notebook(lang)
+    slip_step, slip = course.assignment.slip
+    with_slip = notebook(lang, course)
     answers = functions(key)
-    for cell in slip.cells:
+    for cell in with_slip.cells:
         if cell.get("id", "").replace("-", "_") in answers:
             step_id = cell["id"].replace("-", "_")
-            cell.source = BUG if step_id == "hidden_delta" else answers[step_id].text
-    (folder / "ben.ipynb").write_text(nbformat.writes(slip))
+            cell.source = slip if step_id == slip_step else answers[step_id].text
+    (folder / "ben.ipynb").write_text(nbformat.writes(with_slip))
 
-    (folder / "cy.py").write_text(student_module(lang))
+    (folder / "cy.py").write_text(student_module(lang, course))
     (folder / "dee.ipynb").write_text(
         json.dumps({"cells": [{"cell_type": "code", "source": "def sigmoid(z"}]})[:-7]
     )
@@ -47,30 +44,34 @@ def sample_submissions(folder: Path, lang: str) -> list[Path]:
     return sorted(folder.iterdir())
 
 
-def run_demo(out: Path, lang: str = "en") -> tuple[list[SubmissionResult], str]:
+def run_demo(
+    out: Path, lang: str = "en", assignment: str = DEFAULT
+) -> tuple[list[SubmissionResult], str]:
     """Everything the demo does; returns the results and a short report."""
-    assignment = generate(out / "assignment", lang)
-    sample_submissions(out / "submissions", lang)
+    course = Course.load(None, assignment)
+    written = generate(out / "assignment", lang, course=course)
+    sample_submissions(out / "submissions", lang, course)
     results = grade_paths(
         [out / "submissions"],
         out / "results",
-        grading_config(None, out / "results"),
+        grading_config(None, out / "results", assignment=assignment),
         lang=lang,
         show_progress=False,
     )
     ben = next(r for r in results if r.id == "ben")
     lines = [
-        f"assignment:  {out / 'assignment'} ({len(assignment)} files: module, notebook, nbgrader course)",
+        f"assignment:  {out / 'assignment'} ({len(written)} files: module, notebook, nbgrader course)",
         f"submissions: {out / 'submissions'}",
         f"results:     {out / 'results'} (results.json, grades.csv, feedback/, summary.png)",
         f"report:      {out / 'results' / 'report.html'} (the class at a glance, in a browser)",
         "",
     ]
     feedback = (out / "results" / "feedback" / f"{ben.id}.md").read_text()
-    start = feedback.index("### hidden_delta")
+    start = feedback.index(f"### {slip_step}") if (slip_step := course.assignment.slip[0]) else 0
+    end = feedback.find("\n### ", start + 1)
     lines += [
         f"feedback for {ben.id}, one step:",
         "",
-        feedback[start : feedback.index("### weight_grad")].strip(),
+        feedback[start : end if end != -1 else None].strip(),
     ]
     return results, "\n".join(lines)

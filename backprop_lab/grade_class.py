@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader, internal_error
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
-from backprop_lab.graders.submissions import Submission, discover
+from backprop_lab.graders.submissions import DiscoveryError, Submission, discover
 
 
 def grading_config(
@@ -25,9 +26,10 @@ def grading_config(
     secret_file: Path | None = None,
     seed: int | None = None,
     step_timeout: float = 2.0,
+    assignment: str | None = None,
 ) -> GradingConfig:
     """The course's steps on cases from its secret (or from `seed`, to reproduce a recorded run)."""
-    course = Course.load(course_file)
+    course = Course.load(course_file, assignment)
     config = GradingConfig.from_secret(find_secret(secret_file, out / ".backprop-lab" / FILE_NAME), course)
     config.step_timeout = step_timeout
     if seed is not None:
@@ -71,11 +73,27 @@ def unread_count(submissions: list[Submission]) -> int:
     return sum(not s.readable for s in submissions)
 
 
+def refuse_other_assignment(submissions: list[Submission], graded: str) -> None:
+    """A class whose work is all another assignment's is a wrong command, not a class of zeros."""
+    readable = [s for s in submissions if s.readable]
+    others = Counter(s.assignment for s in readable if s.assignment and s.assignment != graded)
+    if readable and sum(others.values()) == len(readable):
+        other, count = others.most_common(1)[0]
+        raise DiscoveryError(
+            f"these submissions are not {graded}'s: {count} of {len(readable)} hold {other}.py or "
+            f"{other}.ipynb, and none holds {graded}.py; grade them with --assignment {other} (or the "
+            f'course file\'s [assignment] name = "{other}")'
+        )
+
+
 def grade_paths(
     paths: list[Path], out: Path, config: GradingConfig | None = None, **options: Any
 ) -> list[SubmissionResult]:
     """The `grade` command as a function: find, grade and report every submission under paths."""
-    return grade_submissions(discover(paths), out, config, **options)
+    name = (config or GradingConfig()).course.assignment.name
+    found = discover(paths, name)
+    refuse_other_assignment(found, name)
+    return grade_submissions(found, out, config, **options)
 
 
 def grade_submissions(

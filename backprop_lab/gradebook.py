@@ -19,7 +19,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backprop_lab.exercises.assemble import ASSIGNMENT
 from backprop_lab.exercises.secret import ENVIRONMENT
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.graders.results import SubmissionResult
@@ -50,10 +49,13 @@ def course_secret(course_dir: Path) -> Path | None:
 def write_gradebook(
     results: list[SubmissionResult],
     course_dir: Path,
-    assignment: str = ASSIGNMENT,
-    notebook: str = ASSIGNMENT,
+    assignment: str,
+    notebook: str | None = None,
 ) -> GradebookReport:
-    """Write every graded cell's sandboxed score, overruling autograde where it disagrees."""
+    """Write every graded cell's sandboxed score, overruling autograde where it disagrees.
+
+    `assignment` is nbgrader's name for it, and its notebook's (unless `notebook` says otherwise)."""
+    notebook = notebook or assignment
     from nbgrader.api import Gradebook, MissingEntry
 
     report = GradebookReport()

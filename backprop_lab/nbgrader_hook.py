@@ -16,7 +16,8 @@ import os
 import warnings
 from pathlib import Path
 
-from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.assignments import DEFAULT
+from backprop_lab.exercises.catalog import Course, assignment_named
 from backprop_lab.exercises.generate import COURSE_FILE
 from backprop_lab.exercises.secret import ENVIRONMENT, new_secret, read_secret
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
@@ -26,7 +27,7 @@ from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import load
 
-_RESULTS: dict[tuple[str, float, str], SubmissionResult] = {}
+_RESULTS: dict[tuple[str, float, str, str], SubmissionResult] = {}
 
 
 def _student_id(folder: Path) -> str:
@@ -46,25 +47,28 @@ def _secret(root: Path) -> str:
         return new_secret()
 
 
-def _config(folder: Path) -> GradingConfig:
-    """The course's steps and points, from course.toml at the nbgrader course's root, if any,
-    on the cases of the course secret."""
+def _config(folder: Path, assignment: str) -> GradingConfig:
+    """The course's steps and points, from course.toml at the nbgrader course's root if it is
+    this assignment's, on the cases of the course secret."""
     root = folder.parent.parent.parent
     course_file = root / COURSE_FILE
-    course = Course.load(course_file if course_file.is_file() else None)
+    ours = course_file.is_file() and assignment_named(course_file) == assignment
+    course = Course.load(course_file if ours else None, assignment)
     return GradingConfig.from_secret(_secret(root), course)
 
 
-def _graded(notebook: Path, student_id: str) -> SubmissionResult:
-    key = (str(notebook), notebook.stat().st_mtime, student_id)
+def _graded(notebook: Path, student_id: str, assignment: str) -> SubmissionResult:
+    key = (str(notebook), notebook.stat().st_mtime, student_id, assignment)
     if key not in _RESULTS:
-        with Grader(_config(notebook.parent)) as grader:
+        with Grader(_config(notebook.parent, assignment)) as grader:
             _RESULTS[key] = grader.grade(load(notebook, sub_id=student_id))
     return _RESULTS[key]
 
 
-def score_step(step_id: str, points: float, folder: Path | None = None, lang: str = "en") -> float:
-    """This notebook's score for one step, out of `points`, with its feedback printed."""
+def score_step(
+    step_id: str, points: float, folder: Path | None = None, lang: str = "en", assignment: str = DEFAULT
+) -> float:
+    """This notebook's score for one step of `assignment`, out of `points`, with its feedback printed."""
     folder = Path.cwd() if folder is None else folder
     notebooks = sorted(folder.glob("*.ipynb"))
     if len(notebooks) != 1:
@@ -73,7 +77,7 @@ def score_step(step_id: str, points: float, folder: Path | None = None, lang: st
     silent = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(silent):
         warnings.simplefilter("ignore")
-        result = _graded(notebooks[0], _student_id(folder))
+        result = _graded(notebooks[0], _student_id(folder), assignment)
     step = next((s for s in result.steps if s.id == step_id), None)
     if step is None:
         print(f"backprop-lab: no step {step_id!r} was graded")

@@ -33,7 +33,6 @@ from backprop_lab.lateness import late_note
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-ASSIGNMENT = "backprop"
 LATE_COLUMNS = ("raw_score", "late_penalty", "days_late")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # what a spreadsheet may run as a formula
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # outside XML 1.0's Char
@@ -73,10 +72,12 @@ def _steps_feedback(result: SubmissionResult, lang: str) -> list[str]:
     return [step_feedback(s, lang, unrunnable) for s in result.steps]
 
 
-def native(results: list[SubmissionResult], lang: str, meta: dict[str, Any]) -> dict[str, Any]:
+def native(
+    results: list[SubmissionResult], lang: str, meta: dict[str, Any], assignment: str
+) -> dict[str, Any]:
     """The spec's results.json, plus what makes every score reproducible."""
     return {
-        "assignment": ASSIGNMENT,
+        "assignment": assignment,
         **meta,
         "submissions": each_result(results, lambda r: native_entry(r, lang)),
     }
@@ -151,21 +152,21 @@ def gradescope(result: SubmissionResult, lang: str, visibility: Visibility | Non
     }
 
 
-def junit(results: list[SubmissionResult], lang: str) -> ET.ElementTree:
+def junit(results: list[SubmissionResult], lang: str, assignment: str) -> ET.ElementTree:
     """JUnit XML: a test suite per submission, a test case per step worth points (a 0-point
     step is information, not a failure); why the whole submission lost points, in system-out."""
-    suites = ET.Element("testsuites", name=ASSIGNMENT)
-    suites.extend(each_result(results, lambda r: junit_suite(r, lang)))
+    suites = ET.Element("testsuites", name=assignment)
+    suites.extend(each_result(results, lambda r: junit_suite(r, lang, assignment)))
     return valid_xml(ET.ElementTree(suites))
 
 
-def junit_suite(r: SubmissionResult, lang: str) -> ET.Element:
+def junit_suite(r: SubmissionResult, lang: str, assignment: str) -> ET.Element:
     """One submission's test suite."""
     graded = [(s, f) for s, f in zip(r.steps, _steps_feedback(r, lang), strict=True) if s.max_score > 0]
     failing = [s for s, _ in graded if s.status != "passed"]
     suite = ET.Element("testsuite", name=r.id, tests=str(len(graded)), failures=str(len(failing)))
     for s, feedback in graded:
-        case = ET.SubElement(suite, "testcase", classname=f"{ASSIGNMENT}.{r.id}", name=s.id)
+        case = ET.SubElement(suite, "testcase", classname=f"{assignment}.{r.id}", name=s.id)
         if s.status != "passed":
             failure = ET.SubElement(case, "failure", message=f"{s.status}: {s.score:g}/{s.max_score:g}")
             failure.text = feedback
@@ -274,16 +275,16 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
             raise ValueError(f"two results have the id {r.id!r}; ids must be unique")
         seen.add(r.id)
     out.mkdir(parents=True, exist_ok=True)
-    write_atomically(
-        out / "results.json", json.dumps(native(results, lang, meta), indent=1, ensure_ascii=False) + "\n"
-    )
+    name = config.course.assignment.name
+    document = json.dumps(native(results, lang, meta, name), indent=1, ensure_ascii=False)
+    write_atomically(out / "results.json", document + "\n")
     write_csv(results, out / "grades.csv", config)
     if per_submission:
         visibility = config.course.visibility
         each_result(results, lambda r: write_submission_files(r, out, lang, formats, visibility))
     if "junit" in formats:
-        document = ET.tostring(junit(results, lang).getroot(), encoding="utf-8", xml_declaration=True)
-        write_atomically(out / "junit.xml", document)
+        tree = junit(results, lang, name).getroot()
+        write_atomically(out / "junit.xml", ET.tostring(tree, encoding="utf-8", xml_declaration=True))
     if plot and results:
         plot_summary(results, out / "summary.png")
         try:

@@ -7,44 +7,34 @@ worked example, so nothing here can disagree with the code.
 
 from __future__ import annotations
 
-import inspect
-
 import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from backprop_lab.exercises.assignment import Assignment
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.exercises.stubs import prelude, reference_source, student_function
-from backprop_lab.solutions import backprop as ref
-from backprop_lab.solutions import named
-from backprop_lab.solutions.named import ANSWER_KEYS, MAZUR, to_matrices
-
-ASSIGNMENT = "backprop"
+from backprop_lab.exercises.stubs import functions, prelude, student_function
 
 
-def _title(lang: str) -> str:
-    return tr(lang, N_("Backpropagation through the chain rule"))
+def _title(assignment: Assignment, lang: str) -> str:
+    return tr(lang, assignment.title)
 
 
-def _intro(lang: str) -> str:
-    return tr(
-        lang,
-        N_(
-            "Fill in one function per step of the derivation. Each function works on a batch of rows "
-            "(X has shape (m, d)) and any layer sizes. The network of the notes is the 2-2-2 sigmoid network "
-            "with cross-entropy: z1 = W1·x1 + W2·x2 + b1, a1 = σ(z1), …, p1 = σ(z3), "
-            "E = −Σ_k [y_k ln p_k + (1 − y_k) ln(1 − p_k)]. "
-            "Use only NumPy and the standard library. Check your work with `backprop-lab check {file}`."
-        ),
-        file=f"{ASSIGNMENT}.py",
-    )
+def _intro(assignment: Assignment, lang: str) -> str:
+    return tr(lang, assignment.intro, file=assignment.module)
 
 
-def answers_stub(lang: str) -> str:
+def answers_stub(assignment: Assignment, lang: str) -> str:
     comment = tr(lang, N_("Your numbers for the course's network: fill in each gradient as a float."))
-    keys = "".join(f'    "{key}": None,\n' for key in ANSWER_KEYS)
+    keys = "".join(f'    "{key}": None,\n' for key in assignment.answers.keys)
     return f"# {comment}\nANSWERS = {{\n{keys}}}\n"
+
+
+def helpers_source(course: Course) -> str:
+    """The reference's helper functions the steps call, given to students as they are."""
+    source = functions(course.source_of(course.assignment.steps[0].id))
+    return "\n\n".join(source[name].text for name in course.assignment.given)
 
 
 def given_source(course: Course, lang: str) -> str:
@@ -52,26 +42,36 @@ def given_source(course: Course, lang: str) -> str:
     if not course.given():
         return ""
     heading = tr(lang, N_("Given, not graded: steps this course does not ask for, solved for you."))
-    solved = [student_function(course.step(step_id), lang, solution=True) for step_id in course.given()]
+    solved = [
+        student_function(course.step(step_id), lang, course.source_of(step_id), solution=True)
+        for step_id in course.given()
+    ]
     return f"# {heading}\n\n" + "\n\n".join(
         text.replace("    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "") for text in solved
     )
 
 
+def _opening(course: Course) -> str:
+    """The reference's imports and type names, then the helpers given to students."""
+    opening = prelude(course.source_of(course.assignment.steps[0].id))
+    helpers = helpers_source(course)
+    return f"{opening}\n\n{helpers}\n" if helpers else opening
+
+
 def student_module(lang: str, course: Course | None = None, solution: bool = False) -> str:
-    """The whole `backprop.py` a student fills in (or the instructor's solution copy)."""
+    """The whole module a student fills in, e.g. `backprop.py` (or the instructor's solution copy)."""
     course = course or Course()
-    source = reference_source()
-    parts = [f'"""{_title(lang)}\n\n{_intro(lang)}\n"""\n\n', prelude(source), "\n"]
+    assignment = course.assignment
+    parts = [f'"""{_title(assignment, lang)}\n\n{_intro(assignment, lang)}\n"""\n\n', _opening(course), "\n"]
     if course.given():
         parts += ["\n", given_source(course, lang), "\n"]
     for step_id in course.points:
         parts += [
             "\n",
-            student_function(course.step(step_id), lang, solution, course.source_of(step_id)),
+            student_function(course.step(step_id), lang, course.source_of(step_id), solution),
             "\n",
         ]
-    parts += ["\n", answers_stub(lang)]
+    parts += ["\n", answers_stub(assignment, lang)]
     return "".join(parts)
 
 
@@ -104,48 +104,14 @@ def _nbgrader(
 
 
 def self_check_source(lang: str, course: Course) -> str:
-    """A visible, ungraded check on the notes' worked example (Mazur's numbers, four biases)."""
-    X, Y, params = to_matrices(MAZUR)
-    cache = ref.forward(X, params)
-    delta_out = ref.output_delta(cache["P"], Y)
-    delta_hidden = ref.hidden_delta(cache["A_hidden"], params["W_out"], delta_out)
-    grads = ref.backward(X, Y, params)
-    checks = {
-        "sigmoid": ("sigmoid(np.array([0.0, 2.0]))", ref.sigmoid(np.array([0.0, 2.0]))),
-        "sigmoid_grad": ("sigmoid_grad(np.array([0.25]))", ref.sigmoid_grad(np.array([0.25]))),
-        "forward": ('forward(X, params)["P"]', cache["P"]),
-        "cross_entropy": ("cross_entropy(P, Y)", ref.cross_entropy(cache["P"], Y)),
-        "cross_entropy_grad": ("cross_entropy_grad(P, Y)", ref.cross_entropy_grad(cache["P"], Y)),
-        "output_delta": ("output_delta(P, Y)", delta_out),
-        "hidden_delta": (f'hidden_delta(A, params["W_out"], np.array({delta_out.tolist()}))', delta_hidden),
-        "weight_grad": (f"weight_grad(np.array({delta_out.tolist()}), A)", grads["W_out"]),
-        "bias_grad": (f"bias_grad(np.array({delta_out.tolist()}))", grads["b_out"]),
-        "backward": ('backward(X, Y, params)["W_hidden"]', grads["W_hidden"]),
-        "numerical_gradient": (
-            "numerical_gradient(lambda t: float((t ** 3).sum()), np.array([1.0, 2.0]))",
-            np.array([3.0, 12.0]),
-        ),
-        "sgd_step": (
-            'sgd_step(params, backward(X, Y, params), 0.5)["W_out"]',
-            ref.sgd_step(params, grads, 0.5)["W_out"],
-        ),
-    }
+    """A visible, ungraded check on the notes' worked example, for the steps the course asks for."""
+    check = course.assignment.self_check()
     heading = tr(
         lang, N_("Self-check on the worked example of the notes (not graded). Run it after each step.")
     )
-    lines = [
-        f"# {heading}",
-        "import numpy as np",
-        "",
-        f"X = np.array({X.tolist()})",
-        f"Y = np.array({Y.tolist()})",
-        "params = {" + ", ".join(f'"{k}": np.array({v.tolist()})' for k, v in params.items()) + "}",
-        f"P = np.array({cache['P'].tolist()})  # the reference forward pass, so each check stands alone",
-        f"A = np.array({cache['A_hidden'].tolist()})",
-        "checks = [",
-    ]
-    for step_id in (s for s in course.points if s in checks):  # an instructor's own steps: none here
-        expression, expected = checks[step_id]
+    lines = [f"# {heading}", "import numpy as np", "", *check.setup, "checks = ["]
+    for step_id in (s for s in course.points if s in check.checks):  # an instructor's own steps: none here
+        expression, expected = check.checks[step_id]
         value = np.asarray(expected).tolist()
         lines.append(f'    ("{step_id}", lambda: {expression}, {value!r}),')
     not_yet, ok, wrong = (
@@ -168,33 +134,14 @@ def self_check_source(lang: str, course: Course) -> str:
     return "\n".join(lines) + "\n"
 
 
-def personal_source(lang: str) -> str:
-    """A cell that shows a student their own numbers, from their id or their JupyterHub user."""
-    constants = "".join(
-        f"{name} = {getattr(named, name)!r}\n" for name in ("INPUTS", "TARGETS", "WEIGHTS", "BIASES")
-    )
-    function = inspect.getsource(named.personal_numbers)
-    intro = tr(
-        lang, N_("Your personal numbers: type your student id (on JupyterHub it is filled in for you).")
-    )
-    return (
-        f"# {intro}\nimport hashlib\nimport os\n\nimport numpy as np\n\n"
-        'STUDENT_ID = os.environ.get("JUPYTERHUB_USER", "")\n\n'
-        f"{constants}\n\n{function}\n\n"
-        "if STUDENT_ID:\n"
-        "    for name, value in personal_numbers(STUDENT_ID).items():\n"
-        '        print(f"{name} = {value}")\n'
-    )
-
-
 def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) -> nbformat.NotebookNode:
     """The student notebook; with nbgrader=True, the instructor's nbgrader source version."""
     course = course or Course()
-    source = reference_source()
+    assignment = course.assignment
     points_label, own_numbers = tr(lang, N_("Points")), tr(lang, N_("Your own numbers"))
     cells = [
-        new_markdown_cell(f"# {_title(lang)}\n\n{_intro(lang)}", id="intro"),
-        new_code_cell(prelude(source), id="imports"),
+        new_markdown_cell(f"# {_title(assignment, lang)}\n\n{_intro(assignment, lang)}", id="intro"),
+        new_code_cell(_opening(course), id="imports"),
     ]
     if nbgrader:
         cells[0].metadata.update(_nbgrader("intro", locked=True))
@@ -209,34 +156,26 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
         points = f"*{points_label}: {course.points[step_id]:g}*"
         text = f"## {info.title[lang]}\n\n{formula}{info.instructions[lang]}\n\n{points}"
         cells.append(new_markdown_cell(text, id=_cell_id(f"about-{step_id}")))
-        code = student_function(info, lang, nbgrader, course.source_of(step_id))
+        code = student_function(info, lang, course.source_of(step_id), nbgrader)
         cells.append(new_code_cell(code, id=_cell_id(step_id)))
         if nbgrader:
             cells[-2].metadata.update(_nbgrader(f"about_{step_id}", locked=True))
             cells[-1].metadata.update(_nbgrader(step_id, solution=True))
-            cells.append(_test_cell(step_id, course.points[step_id], lang))
+            cells.append(_test_cell(step_id, course.points[step_id], lang, assignment.name))
     cells.append(
         new_markdown_cell(
-            f"## {own_numbers}\n\n"
-            + tr(
-                lang,
-                N_(
-                    "For the course's 2-2-2 network with your personal numbers, compute ∂E/∂W5, "
-                    "∂E/∂b3, ∂E/∂a1 (both paths) and ∂E/∂W1 by hand or with your functions, "
-                    "and write them into ANSWERS."
-                ),
-            ),
+            f"## {own_numbers}\n\n" + tr(lang, assignment.answers.question),
             id="about-answers",
         )
     )
-    cells.append(new_code_cell(personal_source(lang), id="personal-numbers"))
-    cells.append(new_code_cell(answers_stub(lang), id="answers"))
+    cells.append(new_code_cell(assignment.answers.cell(lang), id="personal-numbers"))
+    cells.append(new_code_cell(answers_stub(assignment, lang), id="answers"))
     if nbgrader:
         cells[-3].metadata.update(_nbgrader("about_answers", locked=True))
         # The id cell and ANSWERS stay plain, editable cells: the student types their id to see
         # their numbers, and as a solution cell nbgrader would blank ANSWERS out in the release.
         if course.answers_points:
-            cells.append(_test_cell("personal_answers", course.answers_points, lang))
+            cells.append(_test_cell("personal_answers", course.answers_points, lang, assignment.name))
     cells.append(new_code_cell(self_check_source(lang, course), id="self-check"))
     nb = new_notebook(
         cells=cells,
@@ -267,10 +206,10 @@ if _hook is None or not _ours(getattr(_hook, "__file__", None) or _folder):
 score_step = _hook.score_step"""
 
 
-def _test_cell(step_id: str, points: float, lang: str) -> nbformat.NotebookNode:
+def _test_cell(step_id: str, points: float, lang: str, assignment: str) -> nbformat.NotebookNode:
     """An nbgrader autograder cell: hidden, it asks backprop-lab for this step's score."""
     visible = tr(lang, N_("Autograded: backprop-lab's hidden checks for this step run here."))
-    call = f"score_step({step_id!r}, {points!r})"
+    call = f"score_step({step_id!r}, {points!r}, assignment={assignment!r})"
     source = f"# {visible}\n### BEGIN HIDDEN TESTS\n{HOOK_IMPORT}\n{call}\n### END HIDDEN TESTS\n"
     cell = new_code_cell(source, id=_cell_id(f"test-{step_id}"))
     cell.metadata.update(_nbgrader(f"test_{step_id}", grade=True, locked=True, points=points))
@@ -278,7 +217,9 @@ def _test_cell(step_id: str, points: float, lang: str) -> nbformat.NotebookNode:
 
 
 def nbgrader_config() -> str:
-    """The course's nbgrader_config.py; its comments answer what an instructor sees in autograde."""
+    """The course's nbgrader_config.py; its comments answer what an instructor sees in autograde.
+
+    One course directory holds every assignment: its id is the framework's, not an assignment's."""
     return (
         "# nbgrader configuration for the backprop-lab course (generated).\n"
         "# The hidden test cells grade on the cases of course-secret.txt, beside this file (never\n"

@@ -63,12 +63,14 @@ class Assignment:
     steps: tuple[Step, ...]
     answers: Answers
     self_check: Callable[[], SelfCheck]
-    notes: Notes | None = None
+    notes: Callable[[], Notes] | None = None  # imported when asked for: notes draw with matplotlib
     # Functions given to students solved (helpers the steps call; not graded), by name.
     given: tuple[str, ...] = ()
     # Test functions described by data (the f of a gradient check), evaluated on the
     # grader's side: their "kind" → f(described, θ).
     functions: Mapping[str, Callable[[dict[str, Any], Any], float]] = field(default_factory=dict)
+    # A classic slip for the demo: (step id, that step's function written with one catalogued mistake).
+    slip: tuple[str, str] = ("", "")
 
     @property
     def module(self) -> str:

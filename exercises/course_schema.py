@@ -35,6 +35,7 @@ class Key:
 
 
 ASSIGNMENT = {
+    "name": Key("string"),
     "steps": Key("strings"),
     "answers_points": Key("number"),
     "formula_hints": Key("bool"),
@@ -165,8 +166,12 @@ def _custom_ids(data: dict[str, Any]) -> list[str]:
     return [str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e] + ["personal_answers"]
 
 
-def validate(path: Path, step_ids: list[str]) -> dict[str, Any]:
-    """The course file's content, if it follows the schema; else CourseError with every problem."""
+def validate(path: Path, step_ids_of: Callable[[str | None], list[str]], names: list[str]) -> dict[str, Any]:
+    """The course file's content, if it follows the schema; else CourseError with every problem.
+
+    `names` are the assignments there are; `step_ids_of(name)` the steps of the one named
+    (None: the default), which every step the file names must be.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -187,6 +192,13 @@ def validate(path: Path, step_ids: list[str]) -> dict[str, Any]:
         assignment = {}
     start = lines.table("assignment")
     problems += _check_keys("[assignment]", assignment, ASSIGNMENT, lines, start)
+    name = assignment.get("name")
+    if isinstance(name, str) and name not in names:
+        line = lines.key("name", start) or start
+        known = ", ".join(names)
+        problems.append((line, f"unknown assignment {name!r}{_did_you_mean(name, names)}; known: {known}"))
+        name = None
+    step_ids = step_ids_of(name if isinstance(name, str) else None)
     if isinstance(assignment.get("steps"), list):
         problems += _check_steps(assignment["steps"], step_ids, "[assignment] steps",
                                  lambda _: lines.key("steps", start) or start)  # fmt: skip

@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# (m, d, h, k): the general property cycles through these (h ≠ k, h = k ≥ 2, d ≠ h and d = h, m ≥ 3);
-# the single-example property through m = 1.
-GENERAL_SHAPES = ((3, 2, 4, 3), (4, 3, 2, 2), (5, 4, 3, 3), (3, 5, 2, 4), (4, 2, 3, 5), (6, 3, 3, 2))
-SINGLE_SHAPES = ((1, 2, 3, 2), (1, 3, 2, 2), (1, 4, 3, 5))
-
 
 def plan(plans: tuple[tuple[int, ...], ...], index: int) -> tuple[int, ...]:
     return plans[index % len(plans)]
@@ -35,21 +30,14 @@ def between(
     return rng.uniform(lo, hi, size=shape)
 
 
-def params(rng: np.random.Generator, d: int, h: int, k: int, hi: float = 2.0) -> dict[str, np.ndarray]:
-    return {
-        "W_hidden": nonzero(rng, (h, d), hi=hi),
-        "b_hidden": nonzero(rng, (h,), hi=hi),
-        "W_out": nonzero(rng, (k, h), hi=hi),
-        "b_out": nonzero(rng, (k,), hi=hi),
-    }
-
-
 def readable(value: object) -> object:
     """The same input with every number rounded to two decimals, for feedback a student can read."""
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return np.round(value, 2)
     if isinstance(value, dict):
         return {k: readable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(readable(v) for v in value)
     if isinstance(value, float):
         return round(value, 2)
     return value

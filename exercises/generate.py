@@ -22,13 +22,12 @@ from pathlib import Path
 
 import nbformat
 
-from backprop_lab.exercises.assemble import ASSIGNMENT, nbgrader_config, notebook, student_module
+from backprop_lab.exercises.assemble import nbgrader_config, notebook, student_module
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.secret import FILE_NAME as SECRET_FILE
 from backprop_lab.exercises.secret import keep_secret, read_secret
 from backprop_lab.exercises.student_ids import printable, safe_id
-from backprop_lab.solutions.named import personal_numbers
 
 FORMATS = ("py", "ipynb", "nbgrader")
 COURSE_FILE = "course.toml"  # in an nbgrader course folder: read by the hidden test cells
@@ -91,13 +90,13 @@ def read_roster(path: Path) -> list[Student]:
     return students
 
 
-def personal_sheet(student_id: str, lang: str, name: str = "") -> str:
-    numbers = personal_numbers(student_id)
+def personal_sheet(student_id: str, lang: str, name: str = "", course: Course | None = None) -> str:
+    answers = (course or Course()).assignment.answers
     heading = tr(lang, N_("Your numbers for the course network"))
     who = f"{name} ({student_id})" if name else student_id
     lines = [f"# {heading}: {who}", ""]
-    lines += [f"- {name} = {value:g}" for name, value in numbers.items()]
-    lines += ["", tr(lang, N_("Put ∂E/∂W5, ∂E/∂b3, ∂E/∂a1 and ∂E/∂W1 for these numbers into ANSWERS."))]
+    lines += [f"- {name} = {value:g}" for name, value in answers.numbers(student_id).items()]
+    lines += ["", tr(lang, answers.question)]
     return "\n".join(lines) + "\n"
 
 
@@ -110,13 +109,14 @@ def plan(
 ) -> dict[Path, str]:
     """Every file of the assignment and its text, in the order written."""
     course = course or Course()
+    name = course.assignment.name
     files: dict[Path, str] = {}
     if "py" in formats:
-        files[out / f"{ASSIGNMENT}.py"] = student_module(lang, course)
+        files[out / course.assignment.module] = student_module(lang, course)
     if "ipynb" in formats:
-        files[out / f"{ASSIGNMENT}.ipynb"] = nbformat.writes(notebook(lang, course)) + "\n"
+        files[out / course.assignment.notebook] = nbformat.writes(notebook(lang, course)) + "\n"
     if "nbgrader" in formats:
-        source = out / "nbgrader" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        source = out / "nbgrader" / "source" / name / course.assignment.notebook
         files[source] = nbformat.writes(notebook(lang, course, nbgrader=True)) + "\n"
         files[out / "nbgrader" / "nbgrader_config.py"] = nbgrader_config()
         if course.path is not None:  # the hidden test cells grade with the course's own steps and points
@@ -126,7 +126,8 @@ def plan(
                 files[target] = module.read_text(encoding="utf-8")
     if roster is not None:
         for student in read_roster(roster):
-            files[out / "personal" / f"{student.id}.md"] = personal_sheet(student.id, lang, student.name)
+            sheet = personal_sheet(student.id, lang, student.name, course)
+            files[out / "personal" / f"{student.id}.md"] = sheet
     return files
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import sys
 import traceback
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from backprop_lab.exercises.step import GENERAL, UNCHANGED, Misconception, Property, Step
-from backprop_lab.solutions import backprop as ref
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -109,16 +109,17 @@ def custom_step(entry: dict[str, Any], folder: Path) -> Step:
         raise ValueError(f"{path}: custom step {step_id!r}: {error}") from None
 
 
-def _formula(source: str) -> Any:
-    """A wrong answer written as Python over the step's arguments (a block assigns `result`)."""
+def _formula(source: str, reference: ModuleType) -> Any:
+    """A wrong answer written as Python over the step's arguments (a block assigns `result`),
+    with the reference's functions at hand (its `backward` also as `reference_backward`)."""
     code = compile(source, "<misconception>", "exec" if "result" in source else "eval")
+    functions = {name: value for name, value in vars(reference).items() if inspect.isfunction(value)}
 
     def answer(**args: Any) -> Any:
         namespace = {
             "np": np,
-            "sigmoid": ref.sigmoid,
-            "forward": ref.forward,
-            "reference_backward": ref.backward,
+            **functions,
+            "reference_backward": reference.backward,
             **{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()},
         }
         if "result" in source:
@@ -129,7 +130,7 @@ def _formula(source: str) -> Any:
     return answer
 
 
-def load_misconceptions(path: Path) -> dict[str, tuple[Misconception, ...]]:
+def load_misconceptions(path: Path, reference: ModuleType) -> dict[str, tuple[Misconception, ...]]:
     """An instructor's catalog: step id → the wrong formulas students write for it."""
     try:
         with open(path, "rb") as f:
@@ -144,7 +145,8 @@ def load_misconceptions(path: Path) -> dict[str, tuple[Misconception, ...]]:
             hint = {"en": str(entry["hint"]["en"]), "zh": str(entry["hint"]["zh"])}
             formula_hint = dict(entry.get("formula_hint", {}))
             wrong = [
-                Misconception(str(entry["id"]), _formula(f), hint, formula_hint) for f in entry["formula"]
+                Misconception(str(entry["id"]), _formula(f, reference), hint, formula_hint)
+                for f in entry["formula"]
             ]
             for step_id in entry["steps"]:
                 found.setdefault(step_id, []).extend(wrong)

@@ -21,12 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from backprop_lab.exercises import notes_numbers as nums
-from backprop_lab.exercises.backprop_steps import BY_ID, MUTATES_INPUT
+from backprop_lab.exercises.assignment import Notes
+from backprop_lab.exercises.backprop.steps import STEPS
+from backprop_lab.exercises.step import MUTATES_INPUT
 from backprop_lab.solutions.gradcheck import numerical_gradients
 from backprop_lab.solutions.mlp import MLP
 from backprop_lab.solutions.named import MAZUR, WEIGHTS, derive
 
 TEMPLATES = Path(__file__).with_name("notes")
+BY_ID = {step.id: step for step in STEPS}
 LANGUAGES = ("en", "zh")
 FIGURES = ("network", "graph", "cost")
 # The reader's fonts draw the words; layout is measured with matplotlib's own DejaVu Sans only.
@@ -489,3 +492,18 @@ def write_notes(out: Path) -> list[Path]:
             DRAW[name](path, lang)
             written.append(path)
     return written
+
+
+# The section of the notes that teaches what each step practises (it holds the step's
+# exercise; tests/test_notes.py checks both), and the mistakes about the batch mean, taught
+# where the batch loss is defined whichever step shows them: the class report links them.
+SECTIONS = {
+    "sigmoid": 2, "forward": 2,
+    "sigmoid_grad": 3, "cross_entropy_grad": 3, "output_delta": 3,
+    "hidden_delta": 4, "personal_answers": 4, "weight_grad": 5, "bias_grad": 5,
+    "cross_entropy": 6, "backward": 7, "sgd_step": 10, "numerical_gradient": 11,
+    "mean_over_outputs": 6, "batch_mean_missing": 6, "batch_mean_twice": 6,
+    "bias_wrong_axis": 6, "bias_not_reduced": 6,
+}  # fmt: skip
+
+NOTES = Notes(write=write_notes, text=notes_text, sections=SECTIONS)

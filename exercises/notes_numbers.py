@@ -13,12 +13,13 @@ from functools import cache
 
 import numpy as np
 
-from backprop_lab.exercises.backprop_steps import BY_ID, STEPS
+from backprop_lab.exercises.backprop.steps import STEPS
 from backprop_lab.solutions import backprop as ref
 from backprop_lab.solutions.gradcheck import numerical_gradients, relative_error
 from backprop_lab.solutions.mlp import MLP
 from backprop_lab.solutions.named import MAZUR, WEIGHT_POSITIONS, derive, from_matrices, to_matrices
 
+BY_ID = {step.id: step for step in STEPS}
 LEARNING_RATE = 0.5  # the notebook's self-check and Mazur's post use it
 EPSILON = 1e-6  # the step of the gradient check: see `epsilon_rows`
 EPSILONS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10)

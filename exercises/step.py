@@ -104,3 +104,36 @@ class Step:
 
     def misconception(self, misconception_id: str) -> Misconception | None:
         return next((m for m in self.misconceptions if m.id == misconception_id), None)
+
+
+def text(en: str, zh: str) -> dict[str, str]:
+    """A record's words in both languages."""
+    return {"en": en, "zh": zh}
+
+
+def general(draw: Draw, share: float, count: int = 6) -> Property:
+    return Property(GENERAL, share, draw, count)
+
+
+def single_example(draw: Draw, share: float, count: int = 3) -> Property:
+    return Property("single_example", share, draw, count)
+
+
+def extremes(draw: Draw, share: float, count: int = 2) -> Property:
+    return Property("extremes", share, draw, count)
+
+
+def unchanged(share: float) -> Property:
+    return Property(UNCHANGED, share)
+
+
+# Named by the engine itself, in every assignment: a step that writes into an array it was given.
+MUTATES_INPUT = Misconception(
+    "mutates_input",
+    None,
+    text(
+        "The function changed an array it was given. The caller still needs its inputs: work on a copy or "
+        "build new arrays.",
+        "函数修改了传入的数组。调用者还需要这些输入：请在副本上操作，或创建新数组。",
+    ),
+)

@@ -2,7 +2,7 @@
 
 Like nbgrader's preprocessors: each function takes source text and returns source
 text, so each can be read and tested alone. Nothing here is written by hand per
-step: change `solutions/backprop.py` and the stubs follow.
+step: change the assignment's reference (e.g. `solutions/backprop.py`) and the stubs follow.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import ast
 import inspect
 import textwrap
 from dataclasses import dataclass
+from types import ModuleType
 
 from backprop_lab.exercises.step import Step
-from backprop_lab.solutions import backprop
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # what nbgrader puts there too
 
 
-def reference_source() -> str:
-    return inspect.getsource(backprop)
+def reference_source(reference: ModuleType) -> str:
+    return inspect.getsource(reference)
 
 
 def strip_solutions(source: str) -> str:
@@ -92,11 +92,11 @@ def step_docstring(info: Step, lang: str) -> str:
     return f"{info.title[lang]}. {info.instructions[lang]}"
 
 
-def student_function(info: Step, lang: str, solution: bool = False, source: str | None = None) -> str:
+def student_function(info: Step, lang: str, source: str, solution: bool = False) -> str:
     """One step's function for the student: the catalog's docstring, the body stubbed.
 
     `source` is the module that defines the step: the reference's, or an instructor's own.
     """
-    text = functions(source or reference_source())[info.id].text
+    text = functions(source)[info.id].text
     text = replace_docstring(text, step_docstring(info, lang))
     return text if solution else strip_solutions(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -28,7 +29,6 @@ from pathlib import Path
 import hypothesis
 import numpy as np
 
-from backprop_lab.exercises import catalog as course_model
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.graders.bounded import bounded_result, summary
 from backprop_lab.graders.cases import Corpus, build_corpus
@@ -36,7 +36,6 @@ from backprop_lab.graders.grade import GradingConfig, grade_submission
 from backprop_lab.graders.results import StepResult, SubmissionResult
 from backprop_lab.graders.sandbox.runner import Limits, Sandbox
 from backprop_lab.graders.submissions import Submission
-from backprop_lab.solutions import backprop as reference
 
 CACHE_VERSION = "3"
 IN_FLIGHT_PER_JOB = 4  # submissions queued per worker: enough to keep it busy, few enough to stay small
@@ -49,16 +48,22 @@ def _version() -> str:
         return "unknown"
 
 
+def hashed_folders() -> list[Path]:
+    """The folders whose code decides a grade: the engine, the assignments, the references."""
+    packages = ("backprop_lab.graders", "backprop_lab.exercises", "backprop_lab.solutions")
+    return [Path(importlib.util.find_spec(name).origin).parent for name in packages]
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of everything that decides a grade in code: the grading engine, the reference,
-    the course model, and the versions of backprop-lab, hypothesis and numpy.
+    """A hash of everything that decides a grade in code: the grading engine, every assignment
+    (its records, inputs, mistakes, references) and the course model, and the versions of
+    backprop-lab, hypothesis and numpy.
     """
     h = hashlib.sha256(f"{_version()}\0{hypothesis.__version__}\0{np.__version__}".encode())
-    folders = (Path(__file__).parent, Path(reference.__file__).parent)
-    files = [p for folder in folders for p in folder.rglob("*") if p.suffix in (".py", ".toml")]
-    for path in [*sorted(files), Path(course_model.__file__)]:
-        h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    for folder in hashed_folders():
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".toml")):
+            h.update(b"\0" + str(path.relative_to(folder.parent)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -68,6 +73,7 @@ def settings_key(config: GradingConfig) -> str:
     parts = [
         CACHE_VERSION,
         code_fingerprint(),
+        config.course.assignment.name,
         config.seed,
         config.domain,
         config.points,
@@ -113,7 +119,7 @@ def load_corpus(config: GradingConfig, key: str) -> Corpus:
             return corpus
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         pass
-    corpus = build_corpus(config.steps, config.seed, config.domain)
+    corpus = build_corpus(config.steps, config.seed, config.domain, config.course.assignment.functions)
     try:
         _write_atomically(path, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
     except OSError:

@@ -7,15 +7,18 @@ by name only: the grader evaluates them, so their coefficients never reach the s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from backprop_lab.exercises.backprop_steps import poly_value
 from backprop_lab.exercises.step import Step
 from backprop_lab.graders.cases import Case, Corpus
 from backprop_lab.graders.sandbox.inside.protocol import CallbackRef
 from backprop_lab.graders.sandbox.runner import Call, Sandbox
+
+# An assignment's test functions described by data: their kind → f(described, θ).
+TestFunctions = Mapping[str, Callable[[dict[str, Any], Any], float]]
 
 
 def wire(step: Step, cases: list[Case], functions: dict[str, Any], offset: int = 0) -> list[list[Any]]:
@@ -45,7 +48,11 @@ def preload(sandbox: Sandbox, corpus: Corpus, steps: list[Step]) -> None:
 
 
 def step_call(
-    step: Step, corpus: Corpus, timeout: float, stand_ins: list[str] | None = None, steps=None
+    step: Step,
+    corpus: Corpus,
+    timeout: float,
+    stand_ins: list[str] | None = None,
+    steps=None,
 ) -> Call:
     """All of a step's cases in one call; `stand_ins` are answered by the reference (see carry.py)."""
     functions: dict[str, Any] = {}
@@ -54,7 +61,7 @@ def step_call(
 
     def answer(name: str, args: list[Any]) -> Any:
         if name in functions:
-            return function_answer(functions[name], args)
+            return function_answer(functions[name], args, corpus.functions)
         return reference_answer(steps[name], args)
 
     return Call(
@@ -68,11 +75,11 @@ def step_call(
     )
 
 
-def cases_call(step: Step, cases: list[Case], timeout: float) -> Call:
+def cases_call(step: Step, cases: list[Case], timeout: float, kinds: TestFunctions) -> Call:
     """A call on inputs of its own (not preloaded), e.g. the candidates of a readable failing input."""
     functions: dict[str, Any] = {}
     wired = wire(step, cases, functions)
-    callback = (lambda name, args: function_answer(functions[name], args)) if functions else None
+    callback = (lambda name, args: function_answer(functions[name], args, kinds)) if functions else None
     return Call(step.id, wired, timeout=timeout, functions=functions, callback=callback)
 
 
@@ -83,9 +90,17 @@ STAND_IN_SIDE = 256
 
 
 def _bounded(value: Any) -> Any:
-    """The argument with lists as float arrays, or TypeError if any array is too big to answer."""
+    """The argument with lists of numbers as float arrays (a list of arrays, a network's layers,
+    item by item), or TypeError if any array is too big to answer."""
     if isinstance(value, dict):
         return {key: _bounded(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):  # ragged or not numbers: layers, activations' names
+            if len(value) > STAND_IN_SIDE:
+                raise TypeError(f"stand-ins answer lists of at most {STAND_IN_SIDE} items") from None
+            return [_bounded(inner) for inner in value]
     if isinstance(value, (list, np.ndarray)):
         array = np.asarray(value, dtype=np.float64)
         if array.ndim > 2 or any(side > STAND_IN_SIDE for side in array.shape):
@@ -104,11 +119,13 @@ def reference_answer(step: Step, args: list[Any]) -> Any:
     return step.reference(*[_bounded(a) for a in args])
 
 
-def function_answer(described: dict[str, Any], args: list[Any]) -> float:
-    """f(θ) for a test function described by data, evaluated here for θ of its own shape."""
-    if described.get("kind") != "poly" or len(args) != 1:
+def function_answer(described: dict[str, Any], args: list[Any], kinds: TestFunctions) -> float:
+    """f(θ) for a test function described by data, evaluated here (by the assignment's function
+    of its kind) for θ of its own shape: the shape of its first coefficient."""
+    evaluate = kinds.get(described.get("kind"))
+    if evaluate is None or len(args) != 1:
         raise TypeError("f takes one argument, θ")
     theta, shape = _bounded(args[0]), np.shape(described["c"])
     if np.shape(theta) != shape:
         raise ValueError(f"f takes θ of shape {shape}; this one has shape {np.shape(theta)}")
-    return poly_value(described, theta)
+    return evaluate(described, theta)

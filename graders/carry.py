@@ -58,6 +58,12 @@ def _same_form(value: Any, reference: Any) -> bool:
             and value.keys() == reference.keys()
             and all(_same_form(value[k], reference[k]) for k in reference)
         )
+    if isinstance(reference, (list, tuple)):
+        return (
+            isinstance(value, list)
+            and len(value) == len(reference)
+            and all(_same_form(v, r) for v, r in zip(value, reference, strict=True))
+        )
     if isinstance(reference, np.ndarray):
         return (
             isinstance(value, np.ndarray)
@@ -100,6 +106,9 @@ def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, np.ndarray]]:
     if isinstance(value, dict):
         for key, inner in value.items():
             yield from _leaves(inner, f"{path}/{key}")
+    elif isinstance(value, (list, tuple)) and any(isinstance(v, (np.ndarray, list, tuple)) for v in value):
+        for index, inner in enumerate(value):
+            yield from _leaves(inner, f"{path}/{index}")
     else:
         yield path, np.asarray(value, dtype=np.float64)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -51,6 +52,8 @@ def size_of(args: Args) -> int:
             return value.size
         if isinstance(value, dict):
             return sum(count(v) for v in value.values())
+        if isinstance(value, (list, tuple)):
+            return sum(count(v) for v in value)
         return 1
 
     return sum(count(v) for v in args.values())
@@ -65,11 +68,25 @@ def same_answer(a: Any, b: Any) -> bool:
             and set(b) <= set(a)
             and all(same_answer(a[k], b[k]) for k in b)
         )
+    if _nested(a) or _nested(b):  # a network's layers: lists of arrays
+        return (
+            isinstance(a, (list, tuple))
+            and isinstance(b, (list, tuple))
+            and len(a) == len(b)
+            and all(same_answer(x, y) for x, y in zip(a, b, strict=True))
+        )
     try:
         x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     except (TypeError, ValueError):
         return False
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def _nested(value: Any) -> bool:
+    """A list or tuple of arrays or lists (layers), rather than of numbers."""
+    return isinstance(value, (list, tuple)) and any(
+        isinstance(v, (np.ndarray, list, tuple, dict)) for v in value
+    )
 
 
 def _answer(function: Any, args: Args) -> Any:
@@ -83,12 +100,16 @@ def spread(expected: Any, other: Any) -> Any:
     """|other − expected| entry by entry (a dict of them for a dict of arrays)."""
     if isinstance(expected, dict):
         return {key: spread(value, other[key]) for key, value in expected.items()}
+    if _nested(expected):
+        return [spread(value, inner) for value, inner in zip(expected, other, strict=True)]
     return np.abs(np.asarray(other, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
 
 
 def _widest(a: Any, b: Any) -> Any:
     if isinstance(a, dict):
         return {key: _widest(a[key], b[key]) for key in a}
+    if isinstance(a, list):
+        return [_widest(x, y) for x, y in zip(a, b, strict=True)]
     return np.maximum(a, b)
 
 
@@ -108,6 +129,8 @@ def slack_of(step: Step, args: Args, expected: Any) -> Any:
 def _margin(gap: Any) -> Any:
     if isinstance(gap, dict):
         return {key: _margin(value) for key, value in gap.items()}
+    if isinstance(gap, list):
+        return [_margin(value) for value in gap]
     return CONDITIONING_MARGIN * np.nan_to_num(gap, nan=0.0, posinf=0.0)
 
 
@@ -153,12 +176,21 @@ class Corpus:
     domain: str
     cases: dict[str, list[Case]]
     readable: dict[tuple[str, str], list[Case]] = field(default_factory=dict)  # see shrink.py
+    # The assignment's test functions described by data (the f of a gradient check), by kind:
+    # the grader evaluates them when student code calls f.
+    functions: Mapping[str, Callable[[dict[str, Any], Any], float]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return f"{self.domain}:{self.seed}"
 
 
-def build_corpus(steps: list[Step], seed: int, domain: str = "grading") -> Corpus:
+def build_corpus(
+    steps: list[Step],
+    seed: int,
+    domain: str = "grading",
+    functions: Mapping[str, Callable[[dict[str, Any], Any], float]] | None = None,
+) -> Corpus:
     """Every step's cases for one run."""
-    return Corpus(seed, domain, {step.id: step_cases(step, seed, domain) for step in steps})
+    cases = {step.id: step_cases(step, seed, domain) for step in steps}
+    return Corpus(seed, domain, cases, functions=dict(functions or {}))

@@ -94,15 +94,30 @@ def _float(received: Any, expected: float, slack: Any = 0.0) -> Verdict:
 
 
 def _arrays(
-    received: Any, expected: dict[str, np.ndarray], rtol: float, atol: float, slack: Any = None
+    received: Any, expected: Any, rtol: float, atol: float, slack: Any = None, what: str = ""
 ) -> Verdict:
-    if not isinstance(received, dict):
-        return Verdict(False, "wrong_type", {"what": "", "expected": "dict", "got": _kind(received)})
-    for key, want in expected.items():
-        if key not in received:
-            return Verdict(False, "missing_key", {"key": key})
-        room = slack.get(key, 0.0) if isinstance(slack, dict) else 0.0
-        verdict = _array(received[key], want, key, rtol, atol, slack=room)
+    """A dict or list of arrays (nested: a network's layers), compared leaf by leaf; a tuple
+    is expected as a list, as the sandbox sends it. `what` names the leaf: W_out, [1][0]."""
+    if isinstance(expected, dict):
+        if not isinstance(received, dict):
+            return Verdict(False, "wrong_type", {"what": what, "expected": "dict", "got": _kind(received)})
+        parts = [(key, f"{what}.{key}" if what else key) for key in expected]
+    elif isinstance(expected, (list, tuple)):
+        if not isinstance(received, list):
+            return Verdict(False, "wrong_type", {"what": what, "expected": "list", "got": _kind(received)})
+        if len(received) != len(expected):
+            lengths = {"expected": f"{len(expected)} items", "got": f"{len(received)} items"}
+            return Verdict(False, "wrong_shape", {"what": what, **lengths})
+        parts = [(index, f"{what}[{index}]") for index in range(len(expected))]
+    elif isinstance(expected, np.ndarray):
+        return _array(received, expected, what, rtol, atol, slack=0.0 if slack is None else slack)
+    else:
+        return _float(received, expected, 0.0 if slack is None else slack)
+    for key, name in parts:
+        if isinstance(expected, dict) and key not in received:
+            return Verdict(False, "missing_key", {"key": name})
+        room = slack[key] if isinstance(slack, (dict, list, tuple)) else None
+        verdict = _arrays(received[key], expected[key], rtol, atol, room, name)
         if not verdict.ok:
             return verdict
     return OK
@@ -141,12 +156,17 @@ def check_gradient(received: Any, oracle: Any, output: str) -> Verdict:
     )
 
 
+def _pairs(received: Any, oracle: Any) -> list[tuple[Any, Any]]:
+    """The leaves of an answer beside the oracle's, for answers shaped as the oracle."""
+    if isinstance(oracle, dict):
+        return [pair for k, v in oracle.items() for pair in _pairs(received[k], v)]
+    if isinstance(oracle, (list, tuple)):
+        return [pair for r, v in zip(received, oracle, strict=True) for pair in _pairs(r, v)]
+    return [(plain_value(received), oracle)]
+
+
 def _relative(received: Any, oracle: Any) -> dict[str, float]:
-    pairs = (
-        [(plain_value(received[k]), v) for k, v in oracle.items()]
-        if isinstance(oracle, dict)
-        else [(plain_value(received), oracle)]
-    )
+    pairs = _pairs(received, oracle)
     worst = max(
         float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12), initial=0.0)) for a, n in pairs
     )
@@ -157,6 +177,8 @@ def identical(a: Any, b: Any) -> bool:
     """Two received answers are the same to the last bit (same input, same function)."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(identical(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
     x, y = plain_value(a), plain_value(b)
     if isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
         return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
@@ -182,7 +204,7 @@ def matches(received: Any, answer: Any, output: str, atol: float | None = None) 
     """Does the student's answer equal this (possibly wrong) answer?"""
     if answer is None:
         return False
-    if output == "arrays" and not isinstance(answer, dict):
+    if output == "arrays" and not isinstance(answer, (dict, list, tuple)):
         return False
     try:
         return check(received, answer, output, atol=atol, rtol=None if atol is None else 0.0).ok

@@ -7,8 +7,7 @@ tells it apart from the right answer: a wrong label is worse than none.
 
 from __future__ import annotations
 
-from backprop_lab.exercises.backprop_steps import MUTATES_INPUT
-from backprop_lab.exercises.step import Misconception, Step
+from backprop_lab.exercises.step import MUTATES_INPUT, Misconception, Step
 from backprop_lab.graders import compare
 from backprop_lab.graders.cases import Case
 from backprop_lab.graders.sandbox.runner import CaseResult

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from backprop_lab.exercises.assignment import Answers
 from backprop_lab.exercises.catalog import Course
+from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.step import GENERAL, Step
 from backprop_lab.graders import compare, judge
 from backprop_lab.graders.calls import preload, step_call
@@ -23,8 +25,7 @@ from backprop_lab.graders.results import ANSWERS_ID, Failure, StepResult, Submis
 from backprop_lab.graders.sandbox.inside.protocol import plain
 from backprop_lab.graders.sandbox.runner import CallOutcome, Sandbox, Session
 from backprop_lab.graders.shrink import shown, shrink
-from backprop_lab.graders.submissions import Submission
-from backprop_lab.solutions.named import ANSWER_KEYS, personal_answers
+from backprop_lab.graders.submissions import Problem, Submission
 
 ANSWER_RTOL, ANSWER_ATOL = 1e-3, 5e-4  # numbers typed by hand, rounded to a few digits
 PRACTICE_SEED = 0
@@ -139,23 +140,36 @@ def _answer_matches(given: Any, right: float) -> bool:
         return False
 
 
-def grade_answers(student_id: str, answers: Any, points: float) -> StepResult:
-    result = StepResult(ANSWERS_ID, 0.0, points, "missing", total=len(ANSWER_KEYS))
+def grade_answers(student_id: str, answers: Any, points: float, question: Answers) -> StepResult:
+    keys = question.keys
+    result = StepResult(ANSWERS_ID, 0.0, points, "missing", total=len(keys))
     if not isinstance(answers, dict) or all(compare.plain_value(v) is None for v in answers.values()):
         result.detail = "answers_missing"
         return result  # no ANSWERS, or the template untouched
-    right = personal_answers(student_id)
+    right = question.answers(student_id)
     wrong = []
-    for key in ANSWER_KEYS:
+    for key in keys:
         ok = _answer_matches(compare.plain_value(answers.get(key)), right[key])
         result.passed += ok
         if not ok:
             wrong.append(key)
-    result.score = round(points * result.passed / len(ANSWER_KEYS), 2)
+    result.score = round(points * result.passed / len(keys), 2)
     result.status = "passed" if not wrong else ("partial" if result.passed else "failed")
     if wrong:  # which keys, never the values: the right ones are the student's to find
         result.failure = Failure("wrong_answers", {"keys": ", ".join(wrong)}, {}, None, None)
     return result
+
+
+def _problems(submission: Submission, config: GradingConfig) -> list[Problem]:
+    """The submission's own problems, and work for another assignment than the course's, named."""
+    graded = config.course.assignment.name
+    if not submission.assignment or submission.assignment == graded:
+        return submission.problems
+    other = Problem(
+        N_("This is work for the {found} assignment ({found}.py or .ipynb); this course grades {graded}."),
+        {"found": submission.assignment, "graded": graded},
+    )
+    return [*submission.problems, other]
 
 
 def grade_submission(
@@ -181,13 +195,14 @@ def grade_submission(
         ]
     answers = plain(load.answers)
     if config.course.answers_points or isinstance(answers, dict):
-        results.append(grade_answers(submission.id, answers, config.course.answers_points))
+        question = config.course.assignment.answers
+        results.append(grade_answers(submission.id, answers, config.course.answers_points, question))
     return SubmissionResult(
         id=submission.id,
         score=round(sum(r.score for r in results), 2),
         max_score=config.max_score,
         steps=results,
-        problems=[{"message": p.message, "values": p.values} for p in submission.problems],
+        problems=[{"message": p.message, "values": p.values} for p in _problems(submission, config)],
         units=[{"name": u.name, "ok": u.ok, "error": u.error} for u in load.units if not u.ok],
         isolation=sandbox.isolation,
         digest=submission.digest,

@@ -55,7 +55,7 @@ def shrink(
     found = candidates(step, property_id, corpus)
     if not found:
         return None
-    outcome = session.call(cases_call(step, found, timeout))
+    outcome = session.call(cases_call(step, found, timeout, corpus.functions))
     if outcome.status != "ok":
         return None
     for case, received in zip(found, outcome.results, strict=True):
@@ -81,10 +81,12 @@ def shown(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, dict):
         return {k: shown(v) for k, v in value.items()}
-    if isinstance(value, list):  # numbers as an array would be; anything else as a short repr
+    if isinstance(value, (list, tuple)):  # numbers as an array would be; anything else as a short repr
         try:
             return shown(np.asarray(value, dtype=np.float64))
         except (TypeError, ValueError):
+            if len(value) <= SHOWN_NUMBERS and all(isinstance(v, (np.ndarray, list, tuple)) for v in value):
+                return [shown(v) for v in value]  # a network's layers, one by one
             return _short.repr(value)
     if isinstance(value, (np.floating, np.integer)):
         return value.item()

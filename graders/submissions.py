@@ -34,9 +34,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from backprop_lab.exercises.assignments import DEFAULT, KNOWN
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.student_ids import ID_CAP, printable, safe_id
 from backprop_lab.graders.notebook import NotebookError, code_cells
@@ -66,8 +68,13 @@ __all__ = [
     "load",
 ]
 
-MODULE_NAME = "backprop.py"
-MODULE_NOTEBOOK = "backprop.ipynb"
+# Every assignment's module and notebook names are recognised, so work handed in for another
+# assignment than the one graded is found and named, not scored as nothing (see `assignment`).
+MODULE_NAMES = tuple(f"{name}.py" for name in KNOWN)
+NOTEBOOK_NAMES = tuple(f"{name}.ipynb" for name in KNOWN)
+ASSIGNMENT_FILES = MODULE_NAMES + NOTEBOOK_NAMES
+# The assignment being graded (discover's): its module comes first where a submission holds several.
+_graded: ContextVar[str] = ContextVar("graded assignment", default=DEFAULT)
 SUFFIXES = (".py", ".ipynb", ".zip")  # what, in a class folder, is one submission
 SIBLING_CAP = 50  # source files passed beside the main module
 # Bytes the code handed to the sandbox may take, JSON-encoded as the worker protocol sends it
@@ -89,6 +96,7 @@ class Submission:
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     name: str = ""  # the name it was found under (escaped), from which the id was made
+    assignment: str = ""  # the assignment whose module it holds, by the module's name ("": unnamed)
 
     @property
     def digest(self) -> str:
@@ -149,8 +157,12 @@ def _main_of(paths: list[str], problems: list[Problem]) -> str | None:
     """Which listed file is the assignment's module, from the names alone (before any is read)."""
     python = sorted(p for p in paths if p.endswith(".py"))
     notebooks = sorted(p for p in paths if p.endswith(".ipynb") and ".ipynb_checkpoints" not in p)
-    modules = [p for p in python if PurePosixPath(p).name == MODULE_NAME]
-    main = min(modules, key=lambda p: (len(PurePosixPath(p).parts), p), default=None)  # the shallowest
+    ours = f"{_graded.get()}.py"
+    modules = [p for p in python if PurePosixPath(p).name in MODULE_NAMES]
+    # the graded assignment's module first, then the shallowest
+    main = min(
+        modules, key=lambda p: (PurePosixPath(p).name != ours, len(PurePosixPath(p).parts), p), default=None
+    )
     if main is None and len(python) == 1:
         main = python[0]
     if main is None and notebooks:
@@ -159,7 +171,9 @@ def _main_of(paths: list[str], problems: list[Problem]) -> str | None:
             problems.append(Problem(N_("Several notebooks were found; {name} was graded."), {"name": main}))
     if main is None:
         problems.append(
-            Problem(N_("No {module} or notebook was found in the submission."), {"module": MODULE_NAME})
+            Problem(
+                N_("No {module} or notebook was found in the submission."), {"module": f"{_graded.get()}.py"}
+            )
         )
     return main
 
@@ -171,6 +185,8 @@ def _from_listing(sub_id: str, origin: str, listing: Listing, archive=None) -> S
     main = _main_of(list(listing.paths), submission.problems)
     if main is None:
         return submission
+    if PurePosixPath(main).stem in KNOWN:
+        submission.assignment = PurePosixPath(main).stem
     data = read_listed(listing, main, archive)
     if data is not None:
         submission.units = _units_of(main, data, submission.problems)
@@ -216,7 +232,7 @@ def _module_folders(listing: Listing) -> list[str]:
 
     More than one means several students' work (or versions) in one submission."""
     modules = [
-        PurePosixPath(n) for n in listing.paths if PurePosixPath(n).name in (MODULE_NAME, MODULE_NOTEBOOK)
+        PurePosixPath(n) for n in listing.paths if PurePosixPath(n).name in ASSIGNMENT_FILES
     ]
     shallowest = min((len(m.parts) for m in modules), default=0)
     return sorted({m.parent.as_posix() for m in modules if len(m.parts) == shallowest})
@@ -227,8 +243,8 @@ def _refuse_several(path: Path, listing: Listing) -> None:
     if len(folders) > 1:
         shown = ", ".join(f"{printable(f)}/" for f in folders[:5]) + (", ..." if len(folders) > 5 else "")
         raise DiscoveryError(
-            f"{printable(str(path))} would be graded as one student, but it holds {MODULE_NAME} or "
-            f"{MODULE_NOTEBOOK} in {len(folders)} folders ({shown}): if they are different students, "
+            f"{printable(str(path))} would be graded as one student, but it holds an assignment's module "
+            f"or notebook in {len(folders)} folders ({shown}): if they are different students, "
             "give each a folder or file of their own in the class; if they are versions of one "
             "student's work, keep one"
         )
@@ -335,7 +351,7 @@ def _nbgrader_student(student: Path) -> Submission:
     assignments = sorted(p for p in student.iterdir() if p.is_dir() or p.is_symlink())
     target = assignments[0] if len(assignments) == 1 else student
     for assignment in assignments:
-        if assignment.name == "backprop":
+        if assignment.name == _graded.get():
             target = assignment
     if target.is_symlink():
         return _linked(target, student.name)
@@ -344,7 +360,7 @@ def _nbgrader_student(student: Path) -> Submission:
 
 def is_student_folder(folder: Path) -> bool:
     """One student's folder: it holds the assignment's module. Any other folder is a class."""
-    return any((folder / name).is_file() for name in (MODULE_NAME, MODULE_NOTEBOOK))
+    return any((folder / name).is_file() for name in ASSIGNMENT_FILES)
 
 
 def _class_members(folder: Path) -> list[Path]:
@@ -397,8 +413,11 @@ def _imported(text: str) -> set[str]:
 
 
 def _module_of(folder: Path) -> Path:
-    """A student folder's module: `backprop.py`, else `backprop.ipynb`."""
-    return folder / MODULE_NAME if (folder / MODULE_NAME).is_file() else folder / MODULE_NOTEBOOK
+    """A student folder's module: the graded assignment's (`backprop.py`, else `backprop.ipynb`),
+    else another assignment's."""
+    graded = _graded.get()
+    names = (f"{graded}.py", f"{graded}.ipynb", *ASSIGNMENT_FILES)
+    return next((folder / n for n in names if (folder / n).is_file()), folder / names[0])
 
 
 def _classmates(folder: Path) -> list[Path]:
@@ -412,7 +431,7 @@ def _classmates(folder: Path) -> list[Path]:
     defined, imported = _defined(text), _imported(text)
     found = []
     for child in _class_members(folder):
-        if child.name in (MODULE_NAME, MODULE_NOTEBOOK) or child.is_symlink():
+        if child.name in ASSIGNMENT_FILES or child.is_symlink():
             continue
         if child.is_dir():
             if is_student_folder(child) or _holds_nbgrader_tree(child):
@@ -520,13 +539,18 @@ def _allocate_ids(found: list[Submission]) -> None:
         )
 
 
-def discover(paths: list[Path]) -> list[Submission]:
+def discover(paths: list[Path], assignment: str = DEFAULT) -> list[Submission]:
     """Every submission under the given paths, in a stable order, each id once.
 
     Raises DiscoveryError when nothing is found or a path given would grade several students'
     work as one submission (it says which and what to do); inside a class, a member that
-    cannot be read is a submission that says why."""
-    found = [submission for path in paths for submission in _found_in(Path(path))]
+    cannot be read is a submission that says why. Where a submission holds the modules of
+    several assignments, `assignment`'s is graded."""
+    token = _graded.set(assignment)
+    try:
+        found = [submission for path in paths for submission in _found_in(Path(path))]
+    finally:
+        _graded.reset(token)
     if not found:
         shown = ", ".join(printable(str(p)) for p in paths)
         raise DiscoveryError(

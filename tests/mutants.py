@@ -241,7 +241,9 @@ MUTANTS: tuple[Mutant, ...] = (
 
 def survivors(mutants: tuple[Mutant, ...], seeds: range | list[int]) -> list[str]:
     """Every (mutant, seed) whose step kept its points: a mutant must lose its step on every seed."""
-    from backprop_lab.exercises.backprop_steps import BY_ID
+    from backprop_lab.exercises.backprop.steps import STEPS
+
+    BY_ID = {step.id: step for step in STEPS}
     from backprop_lab.exercises.catalog import Course
     from backprop_lab.graders.cases import build_corpus
     from backprop_lab.graders.grade import GradingConfig, grade_submission
@@ -253,8 +255,8 @@ def survivors(mutants: tuple[Mutant, ...], seeds: range | list[int]) -> list[str
         for seed in seeds:
             for mutant in mutants:
                 step = BY_ID[mutant.step]
-                config = GradingConfig(Course({step.id: step}), seed, shrink=False)
-                corpus = build_corpus(config.steps, seed)
+                config = GradingConfig(Course(steps={step.id: step}), seed, shrink=False)
+                corpus = build_corpus(config.steps, seed, functions=config.course.assignment.functions)
                 submission = Submission(
                     "mutant", "mutant", [{"name": "backprop.py", "source": mutant.source()}]
                 )

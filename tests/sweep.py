@@ -6,7 +6,7 @@ one-mistake submission exactly what its documented share says: a catalogued mist
 (tests/corpus/buggy) its whole step, except writing into an input, which costs the
 "unchanged" share; a block right in value that breaks one other property
 (tests/corpus/buggy/properties) that property's share of its step, and nothing in the
-steps built from it. The shares are the steps' own (exercises/backprop_steps.py).
+steps built from it. The shares are the steps' own (exercises/backprop/steps.py).
 scripts/seed_sweep.py runs it on 200 seeds; the test suite on a few.
 """
 
@@ -62,7 +62,7 @@ def off_their_score(chosen: list[Subject], seeds: Iterable[int]) -> tuple[list[s
     with Sandbox() as sandbox:
         for seed in seeds:
             config = GradingConfig(Course(), seed, shrink=False)
-            corpus = build_corpus(config.steps, seed)
+            corpus = build_corpus(config.steps, seed, functions=config.course.assignment.functions)
             for subject in chosen:
                 files = [{"name": "backprop.py", "source": subject.source}]
                 submission = Submission(subject.name, subject.name, files)

@@ -11,6 +11,7 @@ import pytest
 from backprop_lab.charts import cjk_font
 from backprop_lab.class_report import SIDE_BY_SIDE, ClassRun, render, step_rows
 from backprop_lab.demo import sample_submissions
+from backprop_lab.exercises.catalog import Course
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import PropertyResult, StepResult, SubmissionResult
@@ -134,7 +135,7 @@ def graded_class(tmp_path_factory) -> tuple[Path, dict[str, SubmissionResult]]:
     """The demo's five students, a disguised copy, borrowed personal numbers, a hostile name."""
     root = tmp_path_factory.mktemp("class")
     folder = root / "submissions"
-    sample_submissions(folder, "en")
+    sample_submissions(folder, "en", Course())
     (folder / "gus.py").write_text(LOOPS)
     (folder / "hal.py").write_text(disguise(LOOPS))
     einsum = (CORPUS / "correct" / "einsum.py").read_text()

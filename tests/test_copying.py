@@ -40,6 +40,9 @@ LOOPS = (CORPUS / "correct" / "loops.py").read_text()
 RENAMED = {"out": "result", "total": "acc", "cache": "fwd", "d_out": "g_out", "d_hid": "g_hidden",
            "grad": "approx", "new": "updated", "old": "saved", "up": "plus", "down": "minus"}  # fmt: skip
 
+QUESTION = Course().assignment.answers  # the default assignment's personal numbers
+KEYS = QUESTION.keys
+
 
 def disguise(source: str) -> str:
     """A copy as a student hides it: other names, no comments, another indentation, a new docstring."""
@@ -108,9 +111,9 @@ def test_personal_numbers_answered_with_another_students_values_are_flagged() ->
         submission("gus", with_answers(base, personal_answers("gus"))),
         submission("hal", base),  # no answers at all
     ]
-    answers = {s.id: submitted_answers(s) for s in class_}
+    answers = {s.id: submitted_answers(s, KEYS) for s in class_}
     assert answers["hal"] == {} and set(answers["ada"]) == set(personal_answers("ada"))
-    flagged = borrowed_answers(answers)
+    flagged = borrowed_answers(answers, QUESTION)
     assert [(b.student, b.owner) for b in flagged] == [("fay", "ada")]
     assert set(flagged[0].keys) == set(personal_answers("ada"))
 
@@ -125,11 +128,11 @@ def test_answers_are_read_as_data_never_run(tmp_path) -> None:
         "ANSWERS = [1, 2]\n",
     ]
     for index, source in enumerate(hostile):
-        assert submitted_answers(submission(f"s{index}", source)) == {}
+        assert submitted_answers(submission(f"s{index}", source), KEYS) == {}
     assert not planted.exists()
     cells = [{"name": "c1", "source": "def f(:"}, {"name": "c2", "source": "ANSWERS = {'dE_dW5': 0.5}"}]
     notebook = Submission("nb", "nb.ipynb", units=cells)
-    assert submitted_answers(notebook) == {"dE_dW5": 0.5}
+    assert submitted_answers(notebook, KEYS) == {"dE_dW5": 0.5}
     assert source_of(notebook) == "def f(:\n\nANSWERS = {'dE_dW5': 0.5}"
 
 
@@ -239,7 +242,7 @@ def test_blank_and_complete_notebooks_are_never_flagged_but_identical_own_code_i
 def test_one_huge_integer_in_answers_costs_nothing(tmp_path) -> None:
     huge = "ANSWERS = {'dE_dW5': " + "9" * 401 + ", 'dE_db3': 0.25, 'dE_da1': -" + "7" * 401 + "}\n"
     student = Submission("big", "big.py", units=[{"name": "big.py", "source": LOOPS + huge}])
-    assert submitted_answers(student) == {"dE_db3": 0.25}
+    assert submitted_answers(student, KEYS) == {"dE_db3": 0.25}
     page = render_class(tmp_path, [student, submission("ada", LOOPS)])
     assert "similar to ada" in page and "similar to big" in page
 

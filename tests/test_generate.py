@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from backprop_lab.exercises.assemble import notebook, self_check_source, student_module
-from backprop_lab.exercises.backprop_steps import STEPS
+from backprop_lab.exercises.backprop.steps import STEPS
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.generate import generate
 from backprop_lab.exercises.stubs import functions, reference_source, strip_solutions
@@ -16,12 +16,13 @@ from backprop_lab.feedback import submission_feedback
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.submissions import load
+from backprop_lab.solutions import backprop as ref
 from backprop_lab.solutions.named import personal_numbers
 from tests.submissions import replace_function
 
 
 def test_stripping_leaves_no_solution_line_and_a_stub_in_every_function() -> None:
-    source = reference_source()
+    source = reference_source(ref)
     stripped = strip_solutions(source)
     bodies = [f.text for f in functions(source).values()]
     solution_lines = {
@@ -89,7 +90,7 @@ def test_the_stub_module_scores_zero_and_the_solution_copy_full_marks(tmp_path, 
 
 def test_a_newcomer_fills_in_one_stub_and_sees_it_graded(tmp_path) -> None:
     module = generate(tmp_path, formats=("py",))[0]
-    answer = functions(reference_source())["output_delta"].text
+    answer = functions(reference_source(ref))["output_delta"].text
     module.write_text(replace_function(module.read_text(), "output_delta", answer))
     with Grader(GradingConfig()) as grader:
         result = grader.grade(load(module))

@@ -41,7 +41,7 @@ def test_correct_submissions_get_full_marks_and_no_label(grader, path) -> None:
 
 
 def test_the_catalog_is_covered_by_the_buggy_corpus() -> None:
-    from backprop_lab.exercises.backprop_steps import STEPS
+    from backprop_lab.exercises.backprop.steps import STEPS
 
     assert {m.id for s in STEPS for m in s.misconceptions} | {"mutates_input"} == set(BUGGY)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_lab.exercises.backprop_steps import BY_ID
+from backprop_lab.exercises.backprop.steps import STEPS
 from backprop_lab.grade_class import grade_paths, isolation_notice
 from backprop_lab.graders.calls import reference_answer
 from backprop_lab.graders.grade import GradingConfig
@@ -385,7 +385,7 @@ def test_a_flood_of_stand_in_callbacks_is_cut_off_in_the_students_process(box) -
 def test_a_stand_in_refuses_arguments_whose_answer_would_be_quadratic(box) -> None:
     # The reference runs in the grader's process: 1×12000 by 1×12000 would be 1.15 GB there.
     def reference(name, args):
-        return reference_answer(BY_ID[name], args)
+        return reference_answer({s.id: s for s in STEPS}[name], args)
 
     call = Call("probe", [[]], timeout=5.0, stand_ins=["weight_grad"], callback=reference)
     message = value_of(attack(box, "stand_in_quadratic.py", call).outcomes[0])

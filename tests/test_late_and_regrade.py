@@ -255,7 +255,7 @@ def test_the_gradebook_gets_nbgraders_own_timestamp_and_late_penalty(tmp_path: P
     (tmp_path / "course.toml").write_text(COURSE.replace('extensions = "extensions.csv"\n', ""))
     config = grading_config(tmp_path / "course.toml", tmp_path / "out")
     results = grade_paths([course / "submitted"], tmp_path / "out", config, show_progress=False)
-    write_gradebook(results, course)
+    write_gradebook(results, course, "backprop")
     nbgrader(course, "export")
     (row,) = _rows(course / "grades.csv")
     assert (float(row["raw_score"]), float(row["late_submission_penalty"]), float(row["score"])) == (

@@ -84,7 +84,10 @@ def course(tmp_path_factory) -> Path:
 def tamper(release: Path, target: Path) -> None:
     """A student who leaves the stubs and patches the hidden cells' scorer inside the kernel."""
     notebook = json.loads(release.read_text())
-    patch = "import backprop_lab.nbgrader_hook as hook\nhook.score_step = lambda step, points, *a: points\n"
+    patch = (
+        "import backprop_lab.nbgrader_hook as hook\n"
+        "hook.score_step = lambda step, points, *a, **k: points\n"
+    )
     notebook["cells"].insert(0, {"cell_type": "code", "metadata": {}, "source": patch, "outputs": [],
                                  "execution_count": None, "id": "patch"})  # fmt: skip
     target.parent.mkdir(parents=True)
@@ -162,7 +165,7 @@ def test_a_second_autograde_gives_byte_identical_feedback(course) -> None:
 
 def test_the_sandboxed_scores_overrule_autograde_even_after_a_new_autograde(course, tmp_path) -> None:
     results = graded_as_grade_gradebook_does(course, tmp_path / "out")
-    report = write_gradebook(results, course)
+    report = write_gradebook(results, course, "backprop")
     assert report.written == 48 and report.unscored == 0 and set(report.differences) == {"dan"}
     assert all(theirs > ours == 0.0 for _, theirs, ours in report.differences["dan"])
     assert "'dan'" in tamper_report(report) and "overruled" in tamper_report(report)
@@ -172,7 +175,7 @@ def test_the_sandboxed_scores_overrule_autograde_even_after_a_new_autograde(cour
 
     nbgrader(course, "autograde", "backprop", "--student", "dan", "--force")  # dan's kernel: 100 again
     assert sum(cell_scores(course)["dan"].values()) == 0.0  # formgrader still shows the overrule
-    again = write_gradebook(results, course)
+    again = write_gradebook(results, course, "backprop")
     assert again.differences == report.differences  # and it is reported again
 
 
@@ -188,7 +191,7 @@ def test_on_a_course_never_autograded_the_gradebook_is_written_quietly_and_truly
     results = graded_as_grade_gradebook_does(course, tmp_path / "out")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        report = write_gradebook(results, course)
+        report = write_gradebook(results, course, "backprop")
     assert [str(w.message) for w in caught] == []  # nbgrader's SQLAlchemy warnings included
     assert report.written == report.unscored == 12 and not report.differences
     text = tamper_report(report)
@@ -204,7 +207,7 @@ def test_hidden_cells_grade_with_the_course_file_of_the_nbgrader_folder(tmp_path
     assert {p.name for p in written} >= {"course.toml", "my_steps.py", "mistakes.toml"}
     folder = tmp_path / "nbgrader" / "autograded" / "ann" / "backprop"
     folder.mkdir(parents=True)
-    config = _config(folder)
+    config = _config(folder, "backprop")
     assert list(config.points) == ["sigmoid", "output_delta", "backward", "relu_grad"]
     assert config.step("relu_grad").params == ("z",)
     assert "relu_value_as_grad" in {m.id for m in config.step("relu_grad").misconceptions}

@@ -43,7 +43,7 @@ LEAKY_RELU_GRAD = Step(
 
 
 def test_a_step_declared_in_one_record_is_generated_and_graded() -> None:
-    course = Course({**Course().steps, LEAKY_RELU_GRAD.id: LEAKY_RELU_GRAD})
+    course = Course(steps={**Course().steps, LEAKY_RELU_GRAD.id: LEAKY_RELU_GRAD})
     stub, key = student_module("zh", course), student_module("en", course, solution=True)
     assert "def leaky_relu_grad" in stub and "带泄漏 ReLU 的斜率" in stub and "0.1)" not in stub
     plain = replace_function(key, "leaky_relu_grad", "def leaky_relu_grad(z):\n    return (z > 0) * 1.0\n")

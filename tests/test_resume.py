@@ -4,6 +4,7 @@ and ends with exactly the files of an uninterrupted run; the cache knows what a 
 
 from __future__ import annotations
 
+import inspect
 import json
 import multiprocessing
 import os
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from backprop_lab.exercises import assignments
+from backprop_lab.exercises.assignments import KNOWN
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.grade_class import grade_paths, grading_config
 from backprop_lab.graders import batch
@@ -147,8 +150,16 @@ def test_the_cache_key_covers_the_grading_code_the_reference_the_course_and_the_
         catalog.write("# an instructor's catalog, edited\n")
     assert settings_key(GradingConfig(Course.load(tmp_path / "course" / "course.toml"))) != with_catalog
 
-    folders = {Path(batch.__file__).parent.name, Path(batch.reference.__file__).parent.name}
-    assert folders == {"graders", "solutions"}  # the engine and the reference are hashed whole
+    # Every function a grade depends on (references, draws, oracles, taught forms, wrong formulas)
+    # lives in a folder that is hashed whole, for every assignment.
+    folders = batch.hashed_folders()
+    for name in KNOWN:
+        for step in assignments.get(name).steps:
+            functions = [step.reference, step.oracle, *step.forms, *(p.draw for p in step.properties)]
+            functions += [m.answer for m in step.misconceptions]
+            for function in filter(None, functions):
+                source = Path(inspect.getsourcefile(function)).resolve()
+                assert any(source.is_relative_to(folder.resolve()) for folder in folders), source
     monkeypatch.setattr(batch, "_version", lambda: "99.0")
     batch.code_fingerprint.cache_clear()
     try:

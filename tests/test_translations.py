@@ -49,7 +49,7 @@ def test_chinese_text_is_served_at_run_time() -> None:
 
 
 def test_every_step_text_and_hint_exists_in_both_languages() -> None:
-    from backprop_lab.exercises.backprop_steps import STEPS
+    from backprop_lab.exercises.backprop.steps import STEPS
     from backprop_lab.exercises.step import PROPERTY_TITLES
 
     texts = [(s.id, t) for s in STEPS for t in (s.title, s.instructions)]

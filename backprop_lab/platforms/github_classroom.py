@@ -2,6 +2,7 @@
 
     DIR/github-classroom/
         backprop.py, backprop.ipynb          the student's module and the notebook that guides it
+                                             (named after the assignment: deep.py for deep)
         README.md                            for students: what to do, how to check locally
         .github/wheels/                      the wheel of the backprop-lab that wrote it (or --install's)
         course.toml (+ its catalogs)         with --course: the course's steps and points
@@ -22,7 +23,9 @@ from pathlib import Path
 
 import nbformat
 
-from backprop_lab.exercises.assemble import ASSIGNMENT, notebook, student_module
+from backprop_lab.exercises.assemble import notebook, student_module
+from backprop_lab.exercises.assignment import Assignment
+from backprop_lab.exercises.assignments import DEFAULT
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.platforms.install import Bundled, content, pip_arguments
@@ -99,10 +102,10 @@ def workflow(points: dict[str, int], setup: str, check: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def student_readme(spec: str, check: str, lang: str) -> str:
+def student_readme(spec: str, check: str, lang: str, assignment: Assignment, step: str) -> str:
     """What a student reads first: where to write, how to check, what the grader runs."""
-    module = f"{ASSIGNMENT}.py"
-    title = tr(lang, N_("Backpropagation through the chain rule"))
+    module = assignment.module
+    title = tr(lang, assignment.title)
     return "\n".join(
         [
             f"# {title}",
@@ -114,7 +117,7 @@ def student_readme(spec: str, check: str, lang: str) -> str:
                     "checks your numbers on the worked example of the notes."
                 ),
                 module=f"`{module}`",
-                notebook=f"`{ASSIGNMENT}.ipynb`",
+                notebook=f"`{assignment.notebook}`",
             ),
             "",
             tr(lang, N_("Check your work on your own computer before you push:")),
@@ -122,7 +125,7 @@ def student_readme(spec: str, check: str, lang: str) -> str:
             "```sh",
             f"python -m pip install {spec}",
             check,
-            f"{check} --step hidden_delta",
+            f"{check} --step {step}",
             "```",
             "",
             tr(
@@ -152,12 +155,14 @@ def write_template(
         for catalog in course.files:  # no modules (refused above): the instructor's misconceptions
             bundled[catalog.relative_to(course.path.parent).as_posix()] = catalog
         course_option = " --course course.toml"
-    check = f"backprop-lab check {ASSIGNMENT}.py{course_option}"
+    elif course.assignment.name != DEFAULT:
+        course_option = f" --assignment {course.assignment.name}"
+    check = f"backprop-lab check {course.assignment.module}{course_option}"
     setup = f"command -v backprop-lab >/dev/null || python -m pip install -q {spec}"
     texts = {
-        f"{ASSIGNMENT}.py": student_module(lang, course),
-        f"{ASSIGNMENT}.ipynb": nbformat.writes(notebook(lang, course)) + "\n",
-        "README.md": student_readme(spec, check, lang),
+        course.assignment.module: student_module(lang, course),
+        course.assignment.notebook: nbformat.writes(notebook(lang, course)) + "\n",
+        "README.md": student_readme(spec, check, lang, course.assignment, next(iter(points))),
         WORKFLOW: workflow(points, setup, check),
     }
     written = []

@@ -85,6 +85,7 @@ RUN_AUTOGRADER = """\
 set -uo pipefail
 {root}
 args=(--submission "$root/submission" --results "$root/results/results.json" --lang {lang})
+args+=(--assignment {assignment})
 [ -f "$root/source/{course}/course.toml" ] && args+=(--course "$root/source/{course}/course.toml")
 [ -f "$root/source/{secret}" ] && args+=(--secret-file "$root/source/{secret}")
 [ -f "$root/submission_metadata.json" ] && args+=(--metadata "$root/submission_metadata.json")
@@ -135,7 +136,9 @@ def write_autograder(
             root=ROOT,
             spec=spec,
         ),
-        "run_autograder": RUN_AUTOGRADER.format(root=ROOT, lang=lang, course=COURSE_DIR, secret=SECRET_NAME),
+        "run_autograder": RUN_AUTOGRADER.format(
+            root=ROOT, lang=lang, course=COURSE_DIR, secret=SECRET_NAME, assignment=course.assignment.name
+        ),
     }
     path = out / "gradescope" / ZIP_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -189,6 +192,7 @@ def autograde(
     lang: str = "en",
     sub_id: str = "submission",
     metadata: Path | None = None,
+    assignment: str | None = None,
 ) -> dict[str, Any]:
     """Grade Gradescope's submission folder (one submission, whatever it holds) and write its
     results.json on the course secret's cases, as `backprop-lab grade` would; always writes one."""
@@ -196,7 +200,7 @@ def autograde(
     config = GradingConfig()
     try:
         with tempfile.TemporaryDirectory() as work:
-            config = grading_config(course, Path(work), secret_file)
+            config = grading_config(course, Path(work), secret_file, assignment=assignment)
         with Grader(config) as grader:
             result = mark_late_on_gradescope(
                 grader.grade(load(submission, sub_id=sub_id)), config.course.late, metadata
@@ -219,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--secret-file", type=Path)
     parser.add_argument("--metadata", type=Path)
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
+    parser.add_argument("--assignment")
     args = parser.parse_args(argv)
     autograde(
         args.submission,
@@ -228,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         args.lang,
         student_id(args.metadata),
         args.metadata,
+        args.assignment,
     )
 
 

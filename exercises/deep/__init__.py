@@ -9,30 +9,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_lab.exercises.assignment import Answers, Assignment, SelfCheck
+from backprop_lab.exercises.assignment import Answers, Assignment, Notes, SelfCheck
 from backprop_lab.exercises.deep import answers
 from backprop_lab.exercises.deep.oracles import poly_value
 from backprop_lab.exercises.deep.steps import STEPS
+from backprop_lab.exercises.i18n import N_
 from backprop_lab.solutions import deep as ref
 from backprop_lab.solutions.deep_example import example
 
 NAME = "deep"
-# English message ids; the Chinese is in TITLE_ZH and INTRO_ZH until the catalog has them.
-TITLE = "Backpropagation through deep networks"
-TITLE_ZH = "深层网络中的反向传播"
-INTRO = (
+TITLE = N_("Backpropagation through deep networks")
+INTRO = N_(
     "Fill in one function per step. A network is a list of layers [(W1, b1), ..., (WL, bL)] with Wl of shape "
     "(nl, n(l−1)); a batch is rows (X has shape (m, n0)); the hidden activations are tanh, ReLU or sigmoid, "
     "named in a list, and the output is a softmax with cross-entropy: E = −(1/m) Σ_rows Σ_k y_k ln p_k. "
     "activate and activation_grad are given. Use only NumPy and the standard library. Check your work with "
     "`backprop-lab check {file}`."
 )
-INTRO_ZH = (
-    "每个步骤填写一个函数。网络是层的列表 [(W1, b1), ..., (WL, bL)]，Wl 的形状为 (nl, n(l−1))；一批样本按行排列"
-    "（X 的形状为 (m, n0)）；隐藏层的激活函数是 tanh、ReLU 或 sigmoid，以名称列表给出；输出层是带交叉熵的 "
-    "softmax：E = −(1/m) Σ_行 Σ_k y_k ln p_k。activate 和 activation_grad 已经给出。只使用 NumPy 和标准库。"
-    "用 `backprop-lab check {file}` 检查你的答案。"
-)
+# The demo's classic slip: the recursion without f′ (the catalogued missing_f_prime).
+SLIP = ("hidden_delta", "def hidden_delta(delta_next, W_next, f_prime):\n    return delta_next @ W_next\n")
 
 
 def _array(value: np.ndarray) -> str:
@@ -40,7 +35,7 @@ def _array(value: np.ndarray) -> str:
 
 
 def self_check() -> SelfCheck:
-    """The notebook's self-check on the notes' worked example: each expression and what the reference gives."""
+    """The notebook's self-check on the notes' worked example: expressions and the reference's values."""
     X, Y, layers, activations = example()
     cache = ref.forward(X, layers, activations)
     Z, A, P = cache["Z"], cache["A"], cache["P"]
@@ -82,6 +77,12 @@ def self_check() -> SelfCheck:
     return SelfCheck(setup=setup, checks=checks)
 
 
+def _notes() -> Notes:  # the notes draw figures with matplotlib: imported when asked for
+    from backprop_lab.exercises import deep_notes
+
+    return deep_notes.NOTES
+
+
 ANSWERS = Answers(
     keys=answers.KEYS,
     numbers=answers.personal_numbers,
@@ -100,7 +101,8 @@ ASSIGNMENT = Assignment(
     steps=STEPS,
     answers=ANSWERS,
     self_check=self_check,
-    notes=None,  # the deep notes are written in another branch
+    notes=_notes,
     given=("activate", "activation_grad"),
     functions={"poly": poly_value},
+    slip=SLIP,
 )

@@ -14,25 +14,18 @@ import math
 
 import numpy as np
 
+from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.solutions import deep as ref
 from backprop_lab.solutions.deep_example import ACTIVATIONS, example
 
 WIDTHS = (2, 3, 2, 2)
 KEYS = ("dE_dW3_11", "dE_db2_1", "delta1_1", "dE_dW1_11")
-# The question above the cell (an English message id; its Chinese is QUESTION_ZH until the catalog has it).
-QUESTION = (
+CELL_INTRO = N_("Your personal numbers: type your student id (on JupyterHub it is filled in for you).")
+QUESTION = N_(
     "For the 2-3-2-2 network of the notes (tanh, then ReLU, then softmax with cross-entropy) with your "
     "personal numbers, compute ∂E/∂W3_11, ∂E/∂b2_1, δ1_1 (the δ of the first tanh unit) and ∂E/∂W1_11 by "
     "hand or with your functions, and write them into ANSWERS."
 )
-QUESTION_ZH = (
-    "对笔记中的 2-3-2-2 网络（先 tanh，再 ReLU，最后是带交叉熵的 softmax），用你的个人数值计算 ∂E/∂W3_11、"
-    "∂E/∂b2_1、δ1_1（第一个 tanh 单元的 δ）和 ∂E/∂W1_11，可以手算或用你的函数，并填入 ANSWERS。"
-)
-CELL_INTRO = {
-    "en": "Your personal numbers: type your student id (on JupyterHub it is filled in for you).",
-    "zh": "你的个人数值：输入你的学号（在 JupyterHub 上会自动填入）。",
-}
 
 
 def weight_names(layer: int) -> list[str]:
@@ -138,8 +131,9 @@ def personal_answers(student_id: str) -> dict[str, float]:
 
 def cell(lang: str) -> str:
     """The notebook cell that prints a student's numbers; it runs in their kernel (numpy and hashlib only)."""
+    intro = tr(lang, CELL_INTRO)
     return (
-        f"# {CELL_INTRO[lang]}\nimport hashlib\nimport os\n\nimport numpy as np\n\n"
+        f"# {intro}\nimport hashlib\nimport os\n\nimport numpy as np\n\n"
         'STUDENT_ID = os.environ.get("JUPYTERHUB_USER", "")\n\n\n'
         f"{inspect.getsource(personal_numbers)}\n\n"
         "if STUDENT_ID:\n"

@@ -1,4 +1,4 @@
-"""Right formulas the `deep` notes teach besides the reference's: the grader's tolerance admits their rounding.
+"""Right formulas the `deep` notes teach besides the reference's: the tolerance admits their rounding.
 
 The notes derive the output δ as softmax's Jacobian applied to ∂E/∂p before it collapses
 to P − Y; a student who computes it that way is right, and where the two round apart

@@ -281,7 +281,8 @@ def plain(value: Any) -> Any:
 
 
 def fingerprint(value: Any) -> Any:
-    """What an argument holds, in a few bytes: an array's digest, a dict's per key, else None.
+    """What an argument holds, in a few bytes: an array's digest, a dict's per key, a list's
+    per item (a network's layers), else None.
 
     The worker sends these for the arguments after each call, and the grader compares them
     with its own of what it sent: whether a step left its inputs alone is judged on the
@@ -293,4 +294,6 @@ def fingerprint(value: Any) -> Any:
         return digest.hexdigest()
     if isinstance(value, dict):
         return {str(key): fingerprint(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [fingerprint(inner) for inner in value]
     return None

@@ -1,4 +1,4 @@
-"""The worked derivation of the course's network, printed with a student's own numbers."""
+"""The worked derivation of the `backprop` network with a student's own numbers (`derive`)."""
 
 from __future__ import annotations
 
