@@ -15,6 +15,10 @@ from pathlib import Path
 CORPUS = Path(__file__).parent / "corpus"
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))
 BASE = (CORPUS / "correct" / "vectorised.py").read_text()
+# The deep assignment's corpus: whole modules (tests/corpus/deep/buggy/*.py name their step and
+# the property they lose on their first line).
+DEEP_CORRECT = sorted((CORPUS / "deep" / "correct").glob("*.py"))
+DEEP_BUGGY = sorted((CORPUS / "deep" / "buggy").glob("*.py"))
 
 
 def replace_function(source: str, name: str, new: str) -> str:

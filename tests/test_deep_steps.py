@@ -94,7 +94,8 @@ def test_extremes_reach_far_and_the_reference_stays_finite() -> None:
         softmax_extremes = [a["Z"] for p, a in cases(BY_ID["softmax"], seed) if p == "extremes"]
         assert max(np.abs(z).max() for z in softmax_extremes) >= 999.0
         forward_extremes = [a for p, a in cases(BY_ID["forward"], seed) if p == "extremes"]
-        assert max(np.abs(ref.forward(**a)["Z"][-1]).max() for a in forward_extremes) >= 1e3
+        # e^z overflows above 709.78: every case has a logit past it, not only a large negative one
+        assert all(ref.forward(**a)["Z"][-1].max() >= 1e3 for a in forward_extremes)
         zeros = [a["Z"] for _, a in cases(BY_ID["relu_grad"], seed)]
         assert all((z == 0).any() for z in zeros)  # the convention at the kink is asked every time
         for step in STEPS:

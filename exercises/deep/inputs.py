@@ -200,9 +200,10 @@ def _network_args(
         else:
             raise RuntimeError(f"no telling network of widths {widths} in 200 draws")
         W, b = layers[-1]
-        largest = np.abs(ref.forward(X, layers, activations)["Z"][-1]).max()
-        if reach:
-            scale = reach * rng.uniform(1.0, 1.5) / largest
+        logits = ref.forward(X, layers, activations)["Z"][-1]
+        largest = np.abs(logits).max()
+        if reach:  # the largest |z| positive, where e^z overflows (a large negative one only underflows)
+            scale = reach * rng.uniform(1.0, 1.5) / largest * (1.0 if logits.max() == largest else -1.0)
             layers[-1] = (W * scale, b * scale)
         elif labels and largest > OUTPUT_Z_BOUND:  # saturated hidden units stay; the output layer shrinks
             layers[-1] = (W * (OUTPUT_Z_BOUND / largest), b * (OUTPUT_Z_BOUND / largest))
