@@ -14,16 +14,12 @@ from typing import Any
 import numpy as np
 
 from backprop_lab.exercises.deep.oracles import poly_value
-from backprop_lab.exercises.step import Misconception
+from backprop_lab.exercises.step import Misconception, text
 from backprop_lab.solutions import deep as ref
 
 
-def _both(en: str, zh: str) -> dict[str, str]:
-    return {"en": en, "zh": zh}
-
-
 def _mistake(mid: str, answer: Callable[..., Any], hint: dict[str, str], en: str, zh: str) -> Misconception:
-    return Misconception(id=mid, answer=answer, hint=hint, formula_hint=_both(en, zh))
+    return Misconception(id=mid, answer=answer, hint=hint, formula_hint=text(en, zh))
 
 
 def _finite(value: np.ndarray) -> np.ndarray | None:
@@ -32,7 +28,7 @@ def _finite(value: np.ndarray) -> np.ndarray | None:
 
 # ------------------------------------------------------------------ activation derivatives
 
-ACTIVATION_ARGUMENT = _both(
+ACTIVATION_ARGUMENT = text(
     "The argument is already the activation a = f(z). Applying f to it again evaluates the slope at the "
     "wrong point.",
     "参数已经是激活值 a = f(z)。再对它套一次 f，得到的是另一个点的斜率。",
@@ -55,7 +51,7 @@ SIGMOID_GRAD_OF_Z = _mistake(
 RELU_GRAD_AT_ZERO = _mistake(
     "relu_grad_at_zero",
     lambda Z: (np.asarray(Z) >= 0).astype(np.float64),
-    _both(
+    text(
         "ReLU has a kink at z = 0, where no derivative exists; the convention of the notes decides what "
         "the kink contributes. Check which side of the kink 0 belongs to.",
         "ReLU 在 z = 0 处有一个折点，那里不存在导数；笔记中的约定决定折点处取什么值。想一想 0 属于折点的哪一侧。",
@@ -81,7 +77,7 @@ def _softmax_columns(Z: np.ndarray) -> np.ndarray:
 SOFTMAX_NO_SHIFT = _mistake(
     "softmax_no_shift",
     _softmax_unshifted,
-    _both(
+    text(
         "e^z overflows for z above about 709 and vanishes below about −745, although every ratio "
         "e^z_k / Σ e^z_j is a modest number. What can you subtract from a row without changing its softmax?",
         "当 z 大于约 709 时 e^z 会溢出，小于约 −745 时会变成 0，而每个比值 e^z_k / Σ e^z_j 都是普通大小的数。"
@@ -93,14 +89,14 @@ SOFTMAX_NO_SHIFT = _mistake(
 SOFTMAX_WRONG_AXIS = _mistake(
     "softmax_wrong_axis",
     _softmax_columns,
-    _both(
+    text(
         "Rows are examples and columns are classes: each example's probabilities sum to 1.",
         "行是样本，列是类别：每个样本的各类概率之和为 1。",
     ),
     "Normalise along axis 1 (the classes), with keepdims=True.",
     "沿 axis 1（类别）归一化，并使用 keepdims=True。",
 )
-SUM_NOT_MEAN = _both(
+SUM_NOT_MEAN = text(
     "The batch loss is the mean over the m examples, so it and everything derived from it is a mean.",
     "批次损失是 m 个样本的平均，所以它以及由它得到的梯度都是平均值。",
 )
@@ -127,7 +123,7 @@ CROSS_ENTROPY_SUM = _mistake(
 BINARY_CROSS_ENTROPY = _mistake(
     "binary_cross_entropy",
     _binary_cross_entropy,
-    _both(
+    text(
         "That is the loss of independent sigmoid outputs. With softmax the classes share one distribution: "
         "only the probability of each labelled class enters the loss.",
         "这是各自独立的 sigmoid 输出的损失。使用 softmax 时，各类别共享一个分布：只有被标注类别的概率进入损失。",
@@ -141,7 +137,7 @@ BINARY_CROSS_ENTROPY = _mistake(
 JACOBIAN_TWICE = _mistake(
     "jacobian_twice",
     lambda P, Y: (P - Y) * P * (1 - P),
-    _both(
+    text(
         "P − Y already contains softmax's Jacobian: it is ∂E/∂p carried through ∂p/∂z. Applying ∂p/∂z "
         "again counts that link of the chain twice.",
         "P − Y 已经包含了 softmax 的雅可比矩阵：它就是 ∂E/∂p 经过 ∂p/∂z 之后的结果。再乘一次 ∂p/∂z，"
@@ -153,7 +149,7 @@ JACOBIAN_TWICE = _mistake(
 OUTPUT_DELTA_SIGN = _mistake(
     "output_delta_sign",
     lambda P, Y: Y - P,
-    _both(
+    text(
         "Follow the sign: if a class gets too much probability, does the loss grow or shrink as its z grows?",
         "注意符号：如果某个类别的概率偏大，当它的 z 增大时损失是变大还是变小？",
     ),
@@ -163,7 +159,7 @@ OUTPUT_DELTA_SIGN = _mistake(
 LOSS_GRAD_AS_DELTA = _mistake(
     "loss_grad_as_delta",
     lambda P, Y: -Y / P,
-    _both(
+    text(
         "That is ∂E/∂p, one link of the chain. δ is ∂E/∂z: one more link, softmax's Jacobian, and the sum collapses.",
         "这是 ∂E/∂p，只是链中的一环。δ 是 ∂E/∂z：还差一环，即 softmax 的雅可比矩阵，之后求和会化简。",
     ),
@@ -182,7 +178,7 @@ def _transposed_recursion(
     return f_prime * (delta_next @ W_next.T)
 
 
-MISSING_F_PRIME_HINT = _both(
+MISSING_F_PRIME_HINT = text(
     "δ of a hidden layer is ∂E/∂z, not ∂E/∂a: after summing the paths back to a, one more link of the "
     "chain takes you from a to z.",
     "隐藏层的 δ 是 ∂E/∂z，不是 ∂E/∂a：把各条路径加到 a 之后，链式法则还差一环：从 a 到 z。",
@@ -197,7 +193,7 @@ MISSING_F_PRIME = _mistake(
 MISSING_TRANSPOSE = _mistake(
     "missing_transpose",
     _transposed_recursion,
-    _both(
+    text(
         "Check which index of W(l+1) belongs to layer l+1 and which to layer l, and pair each weight with the "
         "δ of the unit it feeds.",
         "想一想 W(l+1) 的哪个下标对应第 l+1 层、哪个对应第 l 层，让每个权重与它通向的那个单元的 δ 配对。",
@@ -208,7 +204,7 @@ MISSING_TRANSPOSE = _mistake(
 
 # ------------------------------------------------------------------ one layer's gradients
 
-WEIGHT_SHAPE = _both(
+WEIGHT_SHAPE = text(
     "A gradient has the shape of what it differentiates: one entry per weight, rows for the units fed, "
     "columns for the units feeding.",
     "梯度与被求导的量形状相同：每个权重一项，行对应接收输入的单元，列对应提供输入的单元。",
@@ -230,7 +226,7 @@ LAYER_GRADS_SUM = _mistake(
 BIAS_WRONG_AXIS = _mistake(
     "bias_wrong_axis",
     lambda delta, A_prev: (delta.T @ A_prev / delta.shape[0], delta.mean(axis=1)),
-    _both(
+    text(
         "Rows are examples and columns are units: the bias gradient has one number per unit.",
         "行是样本，列是单元：偏置的梯度每个单元一个数。",
     ),
@@ -286,7 +282,7 @@ def _input_delta_shift(
 DELTA_FOR_INPUT_LAYER = _mistake(
     "delta_for_input_layer",
     _input_delta_shift,
-    _both(
+    text(
         "The inputs have no weights below them and no activation: the recursion stops at the first hidden "
         "layer. Count the δs: one per layer with weights.",
         "输入层下面没有权重，也没有激活函数：递推在第一个隐藏层就停止。数一数 δ 的个数：每个有权重的层一个。",
@@ -303,7 +299,7 @@ WRONG_LAYER_INDEX = _mistake(
         activations,
         recursion=lambda delta, layers, layer, f_prime: f_prime * (delta @ layers[layer - 1][0]),
     ),
-    _both(
+    text(
         "δ of layer l collects the paths through the weights that leave layer l. Which layer's matrix "
         "holds them?",
         "第 l 层的 δ 汇集了从第 l 层出发的那些权重上的路径。这些权重存放在哪一层的矩阵里？",
@@ -363,7 +359,7 @@ def _activated_output(X: np.ndarray, layers: ref.Layers, activations: list[str])
 ACTIVATION_ON_OUTPUT = _mistake(
     "activation_on_output",
     _activated_output,
-    _both(
+    text(
         "The output layer has no hidden activation: softmax itself turns its z into probabilities.",
         "输出层没有隐藏层的激活函数：softmax 本身就把它的 z 变成概率。",
     ),
@@ -384,7 +380,7 @@ def _forward_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float)
 FORWARD_DIFFERENCE = _mistake(
     "forward_difference",
     _forward_difference,
-    _both(
+    text(
         "A one-sided difference is off by a term proportional to ε. Which difference quotient cancels that term?",
         "单侧差分的误差与 ε 成正比。哪种差商能消去这一项？",
     ),
@@ -396,7 +392,7 @@ SGD_SIGN = _mistake(
     lambda layers, grads, lr: [
         (W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(layers, grads, strict=True)
     ],
-    _both(
+    text(
         "The gradient points towards larger E. Which way must a step of gradient descent go?",
         "梯度指向 E 增大的方向。梯度下降的一步应该朝哪个方向走？",
     ),
@@ -406,7 +402,7 @@ SGD_SIGN = _mistake(
 SGD_NO_RATE = _mistake(
     "learning_rate_missing",
     lambda layers, grads, lr: [(W - dW, b - db) for (W, b), (dW, db) in zip(layers, grads, strict=True)],
-    _both(
+    text(
         "A step of gradient descent is scaled: the gradient gives the direction, something else the length.",
         "梯度下降的一步是有缩放的：梯度给出方向，另一个量决定步长。",
     ),
