@@ -346,3 +346,30 @@ def test_the_contract_table_and_ids_are_the_records() -> None:
     assert [(step.id, step.points) for step in STEPS] == [(name, int(points)) for name, points in rows]
     listed = set(re.findall(r"`(\w+)`", text.split("## Misconception ids")[1]))
     assert listed == {m.id for step in STEPS for m in step.misconceptions} | {"mutates_input"}
+
+
+# ------------------------------------------------------------------ what students receive
+
+
+def test_the_students_module_stubs_every_step_and_its_solution_is_the_reference() -> None:
+    from backprop_lab.exercises.assemble import self_check_source, student_module
+    from backprop_lab.exercises.catalog import Course
+
+    course = Course.load(None, "deep")
+    for lang in ("en", "zh"):
+        stub = load(student_module(lang, course))
+        for step in STEPS:
+            _, args = next(cases(step, 0))
+            answer, _ = call(stub[step.id], step, args)
+            assert isinstance(answer, NotImplementedError), step.id
+        solved = load(student_module(lang, course, solution=True))
+        assert all(callable(solved[name]) for name in ASSIGNMENT.given)
+        for step in STEPS:
+            for _, args in cases(step, 1):
+                assert agree(
+                    call(solved[step.id], step, args)[0], step.reference(**args), atol=step.atol or 1e-10
+                )
+        printed = []
+        namespace = {**solved, "print": lambda *words: printed.append(" ".join(map(str, words)))}
+        exec(compile(self_check_source(lang, course), "<self-check>", "exec"), namespace)
+        assert len(printed) == len(STEPS) and all(line.startswith("✓") for line in printed), printed
