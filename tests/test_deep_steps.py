@@ -370,6 +370,6 @@ def test_the_students_module_stubs_every_step_and_its_solution_is_the_reference(
                     call(solved[step.id], step, args)[0], step.reference(**args), atol=step.atol or 1e-10
                 )
         printed = []
-        namespace = {**solved, "print": lambda *words: printed.append(" ".join(map(str, words)))}
+        namespace = {**solved, "print": lambda *words, out=printed: out.append(" ".join(map(str, words)))}
         exec(compile(self_check_source(lang, course), "<self-check>", "exec"), namespace)
         assert len(printed) == len(STEPS) and all(line.startswith("✓") for line in printed), printed
