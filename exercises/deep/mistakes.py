@@ -138,10 +138,9 @@ JACOBIAN_TWICE = _mistake(
     "jacobian_twice",
     lambda P, Y: (P - Y) * P * (1 - P),
     text(
-        "P − Y already contains softmax's Jacobian: it is ∂E/∂p carried through ∂p/∂z. Applying ∂p/∂z "
-        "again counts that link of the chain twice.",
-        "P − Y 已经包含了 softmax 的雅可比矩阵：它就是 ∂E/∂p 经过 ∂p/∂z 之后的结果。再乘一次 ∂p/∂z，"
-        "这一环就被算了两次。",
+        "Softmax's Jacobian is one link of the chain, used once: once ∂E/∂p has been carried through it, "
+        "multiplying by p(1 − p) again counts that link twice.",
+        "softmax 的雅可比矩阵是链中的一环，只用一次：∂E/∂p 经过它之后，再乘以 p(1 − p)，这一环就被算了两次。",
     ),
     "δL = P − Y, with no further factor.",
     "δL = P − Y，不再乘任何因子。",
