@@ -182,7 +182,7 @@ def reason_text(reason: str, values: dict[str, Any], lang: str) -> str:
 
 
 def _property_title(property_id: str, lang: str) -> str:
-    return PROPERTY_TITLES.get(property_id, {}).get(lang, property_id)
+    return tr(lang, PROPERTY_TITLES.get(property_id, property_id))
 
 
 def _properties_text(step: StepResult, lang: str) -> list[str]:

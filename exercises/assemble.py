@@ -154,7 +154,8 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
         info = course.step(step_id)
         formula = f"$${info.latex}$$\n\n" if info.latex else ""
         points = f"*{points_label}: {course.points[step_id]:g}*"
-        text = f"## {info.title[lang]}\n\n{formula}{info.instructions[lang]}\n\n{points}"
+        title, instructions = tr(lang, info.title), tr(lang, info.instructions)
+        text = f"## {title}\n\n{formula}{instructions}\n\n{points}"
         cells.append(new_markdown_cell(text, id=_cell_id(f"about-{step_id}")))
         code = student_function(info, lang, course.source_of(step_id), nbgrader)
         cells.append(new_code_cell(code, id=_cell_id(step_id)))

@@ -1,7 +1,10 @@
-"""Student-facing text in English and Chinese through gettext catalogs.
+"""Student-facing text in English and Chinese: one mechanism, English message ids looked up by `tr`.
 
-Source strings are English; `exercises/locale/zh/LC_MESSAGES/backprop_lab.po` holds the
-Chinese. The compiled `.mo` is committed beside it (tests check the two agree).
+Source strings are English, in the code and in the assignments' records alike;
+`exercises/locale/zh/LC_MESSAGES/backprop_lab.po` holds the Chinese. The compiled `.mo`
+is committed beside it (tests check the two agree). Text an instructor writes in a
+course file (a step or a mistake of their own) comes with its translations and is added
+to the same lookup (`own_text`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,20 @@ def translator(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang])
+
+
+# An instructor's own text, by language and English original (read from course files).
+_OWN: dict[str, dict[str, str]] = {}
+
+
+def own_text(translations: dict[str, str]) -> str:
+    """An instructor's text given in several languages: its English becomes the message id,
+    which `tr` translates from the others like the catalog's own messages."""
+    english = str(translations["en"])
+    for lang, text in translations.items():
+        if lang != "en":
+            _OWN.setdefault(str(lang), {})[english] = str(text)
+    return english
 
 
 def N_(message: str) -> str:
@@ -56,5 +73,5 @@ def tr(lang: str, message: str | Plural, /, **values: object) -> str:
     if isinstance(message, Plural):
         text = translator(lang).ngettext(message.singular, message.plural, message.count(values))
     else:
-        text = translator(lang).gettext(message)
+        text = _OWN.get(lang, {}).get(message) or translator(lang).gettext(message)
     return text.format(**values) if values else text

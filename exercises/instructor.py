@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_lab.exercises.i18n import own_text
 from backprop_lab.exercises.step import GENERAL, UNCHANGED, Misconception, Property, Step
 
 if sys.version_info >= (3, 11):
@@ -89,8 +90,8 @@ def custom_step(entry: dict[str, Any], folder: Path) -> Step:
     try:
         step = Step(
             id=str(entry["id"]),
-            title=dict(entry["title"]),
-            instructions=dict(entry["instructions"]),
+            title=own_text(dict(entry["title"])),
+            instructions=own_text(dict(entry["instructions"])),
             latex=str(entry.get("latex", "")),
             points=float(entry["points"]),
             reference=getattr(module, step_id),
@@ -142,8 +143,8 @@ def load_misconceptions(path: Path, reference: ModuleType) -> dict[str, tuple[Mi
     found: dict[str, list[Misconception]] = {}
     for entry in entries:
         try:
-            hint = {"en": str(entry["hint"]["en"]), "zh": str(entry["hint"]["zh"])}
-            formula_hint = dict(entry.get("formula_hint", {}))
+            hint = own_text({"en": entry["hint"]["en"], "zh": entry["hint"]["zh"]})
+            formula_hint = own_text(entry["formula_hint"]) if "formula_hint" in entry else ""
             wrong = [
                 Misconception(str(entry["id"]), _formula(f, reference), hint, formula_hint)
                 for f in entry["formula"]

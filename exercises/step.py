@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
+
+from backprop_lab.exercises.i18n import N_, tr
 
 Args = dict[str, Any]
 Draw = Callable[[np.random.Generator, int], Args]  # (rng, index of the case) → keyword arguments
@@ -23,15 +25,13 @@ Draw = Callable[[np.random.Generator, int], Args]  # (rng, index of the case) �
 GENERAL = "general"  # the property every other one is gated by
 UNCHANGED = "unchanged"  # judged over every case: the caller's arrays are left as they were
 
-# The properties a teacher names, in both languages. A step may name others with titles of its own.
-PROPERTY_TITLES: dict[str, dict[str, str]] = {
-    GENERAL: {"en": "right on a general batch", "zh": "对一般的批次计算正确"},
-    "single_example": {"en": "right for a single example (m = 1)", "zh": "对单个样本（m = 1）计算正确"},
-    "extremes": {
-        "en": "right, finite and stable at extreme values",
-        "zh": "在极端值处仍然正确、有限且数值稳定",
-    },
-    UNCHANGED: {"en": "leaves its inputs unchanged", "zh": "不修改传入的参数"},
+# The properties a teacher names (English message ids, translated by `tr`). A step may name
+# others with titles of its own.
+PROPERTY_TITLES: dict[str, str] = {
+    GENERAL: N_("right on a general batch"),
+    "single_example": N_("right for a single example (m = 1)"),
+    "extremes": N_("right, finite and stable at extreme values"),
+    UNCHANGED: N_("leaves its inputs unchanged"),
 }
 
 
@@ -49,10 +49,10 @@ class Property:
     share: float
     draw: Draw | None = None
     count: int = 0
-    title: dict[str, str] = field(default_factory=dict)
+    title: str = ""  # English message id; default: the teacher's name for it
 
     def titled(self, lang: str) -> str:
-        return (self.title or PROPERTY_TITLES.get(self.id, {})).get(lang, self.id)
+        return tr(lang, self.title or PROPERTY_TITLES.get(self.id, self.id))
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ class Misconception:
 
     id: str
     answer: Callable[..., Any] | None
-    hint: dict[str, str]
-    formula_hint: dict[str, str] = field(default_factory=dict)
+    hint: str  # English message id, as every text of a record (translated by `tr`)
+    formula_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ class Step:
     """One derivation step of an assignment."""
 
     id: str
-    title: dict[str, str]
-    instructions: dict[str, str]
+    title: str  # English message ids: the Chinese is in the catalog (exercises/i18n.py)
+    instructions: str
     latex: str
     points: float
     reference: Callable[..., Any]
@@ -106,11 +106,6 @@ class Step:
         return next((m for m in self.misconceptions if m.id == misconception_id), None)
 
 
-def text(en: str, zh: str) -> dict[str, str]:
-    """A record's words in both languages."""
-    return {"en": en, "zh": zh}
-
-
 def general(draw: Draw, share: float, count: int = 6) -> Property:
     return Property(GENERAL, share, draw, count)
 
@@ -131,9 +126,8 @@ def unchanged(share: float) -> Property:
 MUTATES_INPUT = Misconception(
     "mutates_input",
     None,
-    text(
+    N_(
         "The function changed an array it was given. The caller still needs its inputs: work on a copy or "
-        "build new arrays.",
-        "函数修改了传入的数组。调用者还需要这些输入：请在副本上操作，或创建新数组。",
+        "build new arrays."
     ),
 )

@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from types import ModuleType
 
+from backprop_lab.exercises.i18n import tr
 from backprop_lab.exercises.step import Step
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -89,7 +90,7 @@ def prelude(source: str) -> str:
 
 
 def step_docstring(info: Step, lang: str) -> str:
-    return f"{info.title[lang]}. {info.instructions[lang]}"
+    return tr(lang, info.title) + ". " + tr(lang, info.instructions)
 
 
 def student_function(info: Step, lang: str, source: str, solution: bool = False) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 
 from backprop_lab.exercises.assignment import Answers
 from backprop_lab.exercises.catalog import Course
-from backprop_lab.exercises.i18n import N_
+from backprop_lab.exercises.i18n import LANGUAGES, N_, tr
 from backprop_lab.exercises.step import GENERAL, Step
 from backprop_lab.graders import compare, judge
 from backprop_lab.graders.calls import preload, step_call
@@ -121,12 +121,11 @@ def grade_step(
 
 
 def _hint(misconception: Any, config: GradingConfig) -> dict[str, str]:
+    """The hint in every language, with the corrected formula where the course shows it."""
+    shown = [misconception.hint]
     if config.course.formula_hints and misconception.formula_hint:
-        return {
-            lang: f"{text} {misconception.formula_hint.get(lang, '')}".strip()
-            for lang, text in misconception.hint.items()
-        }
-    return dict(misconception.hint)
+        shown.append(misconception.formula_hint)
+    return {lang: " ".join(tr(lang, text) for text in shown) for lang in LANGUAGES}
 
 
 def _answer_matches(given: Any, right: float) -> bool:

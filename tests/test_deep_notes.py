@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from autograd import elementwise_grad, grad, jacobian
 
-from backprop_lab.exercises import deep_notes as notes
-from backprop_lab.exercises import deep_notes_numbers as nums
-from backprop_lab.exercises.notes import LANGUAGES
+from backprop_lab.exercises.deep import notes
+from backprop_lab.exercises.deep import notes_numbers as nums
+from backprop_lab.exercises.i18n import LANGUAGES
 from backprop_lab.solutions import deep
 from backprop_lab.solutions.deep_example import example
 

@@ -338,7 +338,7 @@ def test_generate_keeps_changed_files_unless_forced(tmp_path) -> None:
 
 
 def test_the_cost_figure_counts_operations_so_notes_are_reproducible(tmp_path) -> None:
-    from backprop_lab.exercises.notes import draw_cost, measure_cost
+    from backprop_lab.exercises.backprop.notes import draw_cost, measure_cost
 
     ((n, backprop, differences),) = measure_cost(widths=(4,))
     forward = 8 * 4 * 4 * 2  # a batch of 8 through two 4×4 layers

@@ -11,6 +11,7 @@ from backprop_lab.exercises.assemble import notebook, self_check_source, student
 from backprop_lab.exercises.backprop.steps import STEPS
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.generate import generate
+from backprop_lab.exercises.i18n import tr
 from backprop_lab.exercises.stubs import functions, reference_source, strip_solutions
 from backprop_lab.feedback import submission_feedback
 from backprop_lab.graders.batch import Grader
@@ -84,7 +85,7 @@ def test_the_stub_module_scores_zero_and_the_solution_copy_full_marks(tmp_path, 
         stub, key = grader.grade(load(tmp_path / "stub.py")), grader.grade(load(tmp_path / "key.py"))
     assert stub.score == 0.0 and {s.status for s in stub.steps} == {"missing"}
     assert key.score == 100.0
-    titles = [s.title[lang] for s in STEPS]
+    titles = [tr(lang, s.title) for s in STEPS]
     assert all(title in (tmp_path / "stub.py").read_text() for title in titles)
 
 

@@ -19,10 +19,8 @@ import pytest
 from autograd import grad
 
 from backprop_lab.class_report import notes_sections
-from backprop_lab.exercises import notes_numbers as nums
-from backprop_lab.exercises.backprop.steps import STEPS
-from backprop_lab.exercises.catalog import Course
-from backprop_lab.exercises.notes import (
+from backprop_lab.exercises.backprop import notes_numbers as nums
+from backprop_lab.exercises.backprop.notes import (
     BACKWARD_SIDE,
     DRAW,
     FIGURES,
@@ -36,6 +34,8 @@ from backprop_lab.exercises.notes import (
     measure_cost,
     notes_text,
 )
+from backprop_lab.exercises.backprop.steps import STEPS
+from backprop_lab.exercises.catalog import Course
 from backprop_lab.solutions import backprop as bp
 from backprop_lab.solutions.named import BIAS_POSITIONS, MAZUR, WEIGHT_POSITIONS, to_matrices
 

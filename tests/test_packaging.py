@@ -87,7 +87,7 @@ def test_the_wheel_holds_backprop_lab_and_nothing_else(wheel) -> None:
         "backprop_lab/solutions/backprop.py",
         "backprop_lab/graders/sandbox/inside/worker.py",
         "backprop_lab/exercises/locale/zh/LC_MESSAGES/backprop_lab.mo",
-        "backprop_lab/exercises/notes/notes.zh.md.in",
+        "backprop_lab/exercises/backprop/templates/notes.zh.md.in",
     } <= names
 
 

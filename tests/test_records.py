@@ -9,6 +9,7 @@ import numpy as np
 from backprop_lab.exercises.assemble import student_module
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.draw import nonzero
+from backprop_lab.exercises.i18n import own_text
 from backprop_lab.exercises.step import GENERAL, UNCHANGED, Misconception, Property, Step
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
@@ -20,14 +21,17 @@ namespace: dict = {}
 exec(SOLUTION.read_text(), namespace)
 
 LEAKY_RELU_GRAD = Step(
-    "leaky_relu_grad",
-    {"en": "The slope of a leaky ReLU", "zh": "带泄漏 ReLU 的斜率"},
-    {"en": "Return 1 where z > 0 and 0.1 elsewhere.", "zh": "在 z > 0 处返回 1，其余返回 0.1。"},
-    r"\frac{d}{dz}\max(0.1 z, z)",
-    8,
-    namespace["leaky_relu_grad"],
-    "array",
-    (
+    id="leaky_relu_grad",
+    # Text outside the package's catalog comes with its translations (as a course file's does).
+    title=own_text({"en": "The slope of a leaky ReLU", "zh": "带泄漏 ReLU 的斜率"}),
+    instructions=own_text(
+        {"en": "Return 1 where z > 0 and 0.1 elsewhere.", "zh": "在 z > 0 处返回 1，其余返回 0.1。"}
+    ),
+    latex=r"\frac{d}{dz}\max(0.1 z, z)",
+    points=8,
+    reference=namespace["leaky_relu_grad"],
+    output="array",
+    properties=(
         Property(GENERAL, 0.9, lambda rng, index: {"z": nonzero(rng, (2 + index % 3, 3))}, 5),
         Property(UNCHANGED, 0.1),
     ),
@@ -35,7 +39,9 @@ LEAKY_RELU_GRAD = Step(
         Misconception(
             "plain_relu_grad",
             lambda z: (z > 0).astype(np.float64),
-            {"en": "A leaky ReLU still has a slope left of 0.", "zh": "带泄漏的 ReLU 在 0 左边也有斜率。"},
+            own_text(
+                {"en": "A leaky ReLU still has a slope left of 0.", "zh": "带泄漏的 ReLU 在 0 左边也有斜率。"}
+            ),
         ),
     ),
     module=str(SOLUTION),

@@ -77,7 +77,7 @@ def self_check() -> SelfCheck:
 
 
 def _notes():  # the notes module draws figures with matplotlib: imported when asked for
-    from backprop_lab.exercises import notes
+    from backprop_lab.exercises.backprop import notes
 
     return notes.NOTES
 

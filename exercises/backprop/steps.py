@@ -12,35 +12,35 @@ import numpy as np
 
 from backprop_lab.exercises.backprop import inputs, mistakes, oracles, polynomial
 from backprop_lab.exercises.backprop.inputs import GENERAL_SHAPES, SINGLE_SHAPES
-from backprop_lab.exercises.step import Step, extremes, general, single_example, text, unchanged
+from backprop_lab.exercises.i18n import N_
+from backprop_lab.exercises.step import Step, extremes, general, single_example, unchanged
 from backprop_lab.solutions import backprop as ref
 from backprop_lab.solutions import textbook
 
 STEPS: tuple[Step, ...] = (
     Step(
         id="sigmoid",
-        title=text("The sigmoid", "Sigmoid 函数"),
-        instructions=text(
+        title=N_("The sigmoid"),
+        instructions=N_(
             "Return σ(z) elementwise, same shape as z. It must stay finite and within [0, 1] for any finite z, "
-            "even z = ±1000: think about which form of the formula cannot overflow.",
-            "逐元素返回 σ(z)，形状与 z 相同。对任意有限的 z（即使 z = ±1000）结果都必须是有限的且在 [0, 1] 内："
-            "想一想公式的哪种写法不会溢出。",
+            "even z = ±1000: think about which form of the formula cannot overflow."
         ),
         latex=r"\sigma(z) = \frac{1}{1 + e^{-z}}",
         points=5,
         reference=ref.sigmoid,
         output="array",
-        properties=(general(inputs.preactivations, 0.6), extremes(inputs.preactivations_extreme, 0.3), unchanged(0.1)),
+        properties=(
+            general(inputs.preactivations, 0.6),
+            extremes(inputs.preactivations_extreme, 0.3),
+            unchanged(0.1),
+        ),
         bounded=True,
         forms=(textbook.sigmoid,),
     ),
     Step(
         id="sigmoid_grad",
-        title=text("The derivative of the sigmoid", "Sigmoid 的导数"),
-        instructions=text(
-            "The argument is the activation a = σ(z), not z. Return σ'(z) written through a.",
-            "参数是激活值 a = σ(z)，不是 z。返回用 a 表示的 σ'(z)。",
-        ),
+        title=N_("The derivative of the sigmoid"),
+        instructions=N_("The argument is the activation a = σ(z), not z. Return σ'(z) written through a."),
         latex=r"\frac{\partial a}{\partial z} = \sigma^\prime(z) = a\,(1 - a)",
         points=5,
         reference=ref.sigmoid_grad,
@@ -52,19 +52,16 @@ STEPS: tuple[Step, ...] = (
                 "sigmoid_applied_twice",
                 lambda a: ref.sigmoid(a) * (1 - ref.sigmoid(a)),
                 mistakes.SIGMOID_TWICE,
-                "The derivative is a(1 − a); σ(a)(1 − σ(a)) is the slope at the wrong point.",
-                "导数就是 a(1 − a)；σ(a)(1 − σ(a)) 是另一个点的斜率。",
+                N_("The derivative is a(1 − a); σ(a)(1 − σ(a)) is the slope at the wrong point."),
             ),
         ),
     ),
     Step(
         id="forward",
-        title=text("The forward pass", "前向传播"),
-        instructions=text(
+        title=N_("The forward pass"),
+        instructions=N_(
             "A batch is rows: X has shape (m, d). Return a dict with Z_hidden, A_hidden, Z_out and P. For one "
-            "example this is z1 = W1·x1 + W2·x2 + b1, a1 = σ(z1), ..., p1 = σ(z3).",
-            "一批样本按行排列：X 的形状为 (m, d)。返回包含 Z_hidden、A_hidden、Z_out 和 P 的字典。对单个样本就是 "
-            "z1 = W1·x1 + W2·x2 + b1，a1 = σ(z1)，……，p1 = σ(z3)。",
+            "example this is z1 = W1·x1 + W2·x2 + b1, a1 = σ(z1), ..., p1 = σ(z3)."
         ),
         latex=r"Z_h = X W_h^\top + b_h,\quad A_h = \sigma(Z_h),\quad Z_o = A_h W_o^\top + b_o,\quad P = \sigma(Z_o)",
         points=10,
@@ -81,11 +78,10 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         id="cross_entropy",
-        title=text("The loss", "损失函数"),
-        instructions=text(
+        title=N_("The loss"),
+        instructions=N_(
             "Return the batch loss as a float: E summed over the outputs k for each example, then averaged over "
-            "the m examples.",
-            "以 float 返回批次损失：每个样本先对输出 k 求和得到 E，再对 m 个样本取平均。",
+            "the m examples."
         ),
         latex=r"E = -\sum_k \left[ y_k \ln p_k + (1 - y_k) \ln(1 - p_k) \right]",
         points=5,
@@ -102,25 +98,20 @@ STEPS: tuple[Step, ...] = (
                 "mean_over_outputs",
                 lambda P, Y: float(-(Y * np.log(P) + (1 - Y) * np.log(1 - P)).mean()),
                 mistakes.MEAN_OVER_OUTPUTS,
-                "Sum over axis 1 (the outputs), then take the mean over axis 0 (the examples).",
-                "先沿 axis 1（输出）求和，再沿 axis 0（样本）取平均。",
+                N_("Sum over axis 1 (the outputs), then take the mean over axis 0 (the examples)."),
             ),
             mistakes.misconception(
                 "batch_mean_missing",
                 lambda P, Y: float(-(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum()),
                 mistakes.MEAN_MISSING,
-                "The batch loss is the mean of the per-example E, not their sum.",
-                "批次损失是每个样本的 E 的平均，而不是总和。",
+                N_("The batch loss is the mean of the per-example E, not their sum."),
             ),
         ),
     ),
     Step(
         id="cross_entropy_grad",
-        title=text("The derivative of the loss", "损失函数的导数"),
-        instructions=text(
-            "Return ∂E/∂P for each example (no averaging), shape (m, k).",
-            "返回每个样本的 ∂E/∂P（不取平均），形状为 (m, k)。",
-        ),
+        title=N_("The derivative of the loss"),
+        instructions=N_("Return ∂E/∂P for each example (no averaging), shape (m, k)."),
         latex=r"\frac{\partial E}{\partial p_k} = -\frac{y_k}{p_k} + \frac{1 - y_k}{1 - p_k}",
         points=5,
         reference=ref.cross_entropy_grad,
@@ -137,18 +128,16 @@ STEPS: tuple[Step, ...] = (
                 "sign_error",
                 lambda P, Y: Y / P - (1 - Y) / (1 - P),
                 mistakes.LOSS_SIGN,
-                "∂E/∂p = −y/p + (1 − y)/(1 − p).",
-                "∂E/∂p = −y/p + (1 − y)/(1 − p)。",
+                N_("∂E/∂p = −y/p + (1 − y)/(1 − p)."),
             ),
         ),
     ),
     Step(
         id="output_delta",
-        title=text("The output δ", "输出层的 δ"),
-        instructions=text(
+        title=N_("The output δ"),
+        instructions=N_(
             "Return δ_out = ∂E/∂Z_out for each example, shape (m, k). Multiply the two links of the chain and "
-            "simplify.",
-            "返回每个样本的 δ_out = ∂E/∂Z_out，形状为 (m, k)。把链中的两环相乘再化简。",
+            "simplify."
         ),
         latex=r"\delta_3 = \frac{\partial E}{\partial z_3} = \frac{\partial E}{\partial p_1}\,"
         r"\frac{\partial p_1}{\partial z_3} = p_1 - y_1",
@@ -169,33 +158,30 @@ STEPS: tuple[Step, ...] = (
                 "sign_error",
                 lambda P, Y: Y - P,
                 mistakes.SIGN,
-                "δ3 = p1 − y1; y − p has the opposite sign.",
-                "δ3 = p1 − y1；y − p 的符号正好相反。",
+                N_("δ3 = p1 − y1; y − p has the opposite sign."),
             ),
             mistakes.misconception(
                 "mse_delta_with_cross_entropy",
                 lambda P, Y: (P - Y) * P * (1 - P),
                 mistakes.MSE_DELTA,
-                "(p − y)·p(1 − p) is the squared error's δ; with cross-entropy ∂E/∂p1 · p1(1 − p1) = p1 − y1.",
-                "(p − y)·p(1 − p) 是平方误差的 δ；对交叉熵，∂E/∂p1 · p1(1 − p1) = p1 − y1。",
+                N_(
+                    "(p − y)·p(1 − p) is the squared error's δ; with cross-entropy ∂E/∂p1 · p1(1 − p1) = p1 − y1."
+                ),
             ),
             mistakes.misconception(
                 "loss_grad_as_delta",
                 lambda P, Y: -Y / P + (1 - Y) / (1 - P),
                 mistakes.LOSS_GRAD,
-                "Multiply ∂E/∂p1 by ∂p1/∂z3 = p1(1 − p1); it simplifies to p1 − y1.",
-                "把 ∂E/∂p1 乘以 ∂p1/∂z3 = p1(1 − p1)，化简后为 p1 − y1。",
+                N_("Multiply ∂E/∂p1 by ∂p1/∂z3 = p1(1 − p1); it simplifies to p1 − y1."),
             ),
         ),
     ),
     Step(
         id="hidden_delta",
-        title=text("The hidden δ", "隐藏层的 δ"),
-        instructions=text(
+        title=N_("The hidden δ"),
+        instructions=N_(
             "Return δ_hidden = ∂E/∂Z_hidden, shape (m, h). a1 reaches E through z3 and through z4: add the paths, "
-            "then multiply by ∂a1/∂z1. W_out has shape (k, h).",
-            "返回 δ_hidden = ∂E/∂Z_hidden，形状为 (m, h)。a1 经过 z3 和 z4 两条路径影响 E：把路径相加，"
-            "再乘以 ∂a1/∂z1。W_out 的形状为 (k, h)。",
+            "then multiply by ∂a1/∂z1. W_out has shape (k, h)."
         ),
         latex=r"\delta_1 = a_1 (1 - a_1) \left( W_5\,\delta_3 + W_7\,\delta_4 \right)",
         points=15,
@@ -216,22 +202,19 @@ STEPS: tuple[Step, ...] = (
                     ref.sigmoid(A_hidden) * (1 - ref.sigmoid(A_hidden)) * (delta_out @ W_out)
                 ),
                 mistakes.SIGMOID_TWICE,
-                "A_hidden already holds a = σ(z), so ∂a/∂z = a(1 − a).",
-                "A_hidden 已经是 a = σ(z)，所以 ∂a/∂z = a(1 − a)。",
+                N_("A_hidden already holds a = σ(z), so ∂a/∂z = a(1 − a)."),
             ),
             mistakes.misconception(
                 "missing_activation_derivative",
                 lambda A_hidden, W_out, delta_out: delta_out @ W_out,
                 mistakes.MISSING_DERIVATIVE,
-                "After ∂E/∂a1 = δ3·W5 + δ4·W7, multiply by ∂a1/∂z1 = a1(1 − a1).",
-                "得到 ∂E/∂a1 = δ3·W5 + δ4·W7 之后，还要乘以 ∂a1/∂z1 = a1(1 − a1)。",
+                N_("After ∂E/∂a1 = δ3·W5 + δ4·W7, multiply by ∂a1/∂z1 = a1(1 − a1)."),
             ),
             mistakes.misconception(
                 "single_path",
                 mistakes.single_path_square,
                 mistakes.SINGLE_PATH,
-                "∂E/∂a1 = δ3·W5 + δ4·W7: both paths, added.",
-                "∂E/∂a1 = δ3·W5 + δ4·W7：两条路径相加。",
+                N_("∂E/∂a1 = δ3·W5 + δ4·W7: both paths, added."),
             ),
             mistakes.misconception(
                 "single_path",
@@ -239,25 +222,24 @@ STEPS: tuple[Step, ...] = (
                     A_hidden * (1 - A_hidden) * np.outer(delta_out[:, 0], W_out[0])
                 ),
                 mistakes.SINGLE_PATH,
-                "∂E/∂a1 = δ3·W5 + δ4·W7: every output contributes, not only the first.",
-                "∂E/∂a1 = δ3·W5 + δ4·W7：每个输出都有贡献，而不只是第一个。",
+                N_("∂E/∂a1 = δ3·W5 + δ4·W7: every output contributes, not only the first."),
             ),
             mistakes.misconception(
                 "missing_transpose",
                 lambda A_hidden, W_out, delta_out: A_hidden * (1 - A_hidden) * (delta_out @ W_out.T),
                 mistakes.TRANSPOSE,
-                "W_out has shape (k, h): ∂E/∂A_hidden = δ_out @ W_out, shape (m, h), not δ_out @ W_out.T.",
-                "W_out 的形状是 (k, h)：∂E/∂A_hidden = δ_out @ W_out，形状 (m, h)，而不是 δ_out @ W_out.T。",
+                N_(
+                    "W_out has shape (k, h): ∂E/∂A_hidden = δ_out @ W_out, shape (m, h), not δ_out @ W_out.T."
+                ),
             ),
         ),
     ),
     Step(
         id="weight_grad",
-        title=text("Weight gradients", "权重的梯度"),
-        instructions=text(
+        title=N_("Weight gradients"),
+        instructions=N_(
             "Return ∂E/∂W for the layer fed by A_prev, averaged over the batch, shape (n_out, n_in) like the "
-            "weight matrix.",
-            "返回以 A_prev 为输入的那一层的 ∂E/∂W，在批次上取平均，形状与权重矩阵相同，为 (n_out, n_in)。",
+            "weight matrix."
         ),
         latex=r"\frac{\partial E}{\partial W_5} = \delta_3\, a_1, \qquad \frac{\partial E}{\partial W} = "
         r"\frac{1}{m}\,\delta^\top A_{\mathrm{prev}}",
@@ -275,32 +257,26 @@ STEPS: tuple[Step, ...] = (
                 "transposed_weight_grad",
                 lambda delta, A_prev: A_prev.T @ delta / delta.shape[0],
                 mistakes.WEIGHT_SHAPE,
-                "Entry (j, i) is δ_j·a_i, e.g. ∂E/∂W5 = δ3·a1: deltaᵀ @ A_prev, not A_prevᵀ @ delta.",
-                "第 (j, i) 项是 δ_j·a_i，例如 ∂E/∂W5 = δ3·a1：应为 deltaᵀ @ A_prev，而不是 A_prevᵀ @ delta。",
+                N_("Entry (j, i) is δ_j·a_i, e.g. ∂E/∂W5 = δ3·a1: deltaᵀ @ A_prev, not A_prevᵀ @ delta."),
             ),
             mistakes.misconception(
                 "batch_mean_missing",
                 lambda delta, A_prev: delta.T @ A_prev,
                 mistakes.MEAN_MISSING,
-                "Divide the summed deltaᵀ @ A_prev by m.",
-                "把求和得到的 deltaᵀ @ A_prev 除以 m。",
+                N_("Divide the summed deltaᵀ @ A_prev by m."),
             ),
             mistakes.misconception(
                 "batch_mean_twice",
                 lambda delta, A_prev: delta.T @ A_prev / delta.shape[0] ** 2,
                 mistakes.MEAN_TWICE,
-                "deltaᵀ @ A_prev sums over the batch; one division by m makes it the mean.",
-                "deltaᵀ @ A_prev 是对批次求和，除以一次 m 就是平均。",
+                N_("deltaᵀ @ A_prev sums over the batch; one division by m makes it the mean."),
             ),
         ),
     ),
     Step(
         id="bias_grad",
-        title=text("Bias gradients", "偏置的梯度"),
-        instructions=text(
-            "Return ∂E/∂b averaged over the batch, shape (n_out,).",
-            "返回在批次上取平均的 ∂E/∂b，形状为 (n_out,)。",
-        ),
+        title=N_("Bias gradients"),
+        instructions=N_("Return ∂E/∂b averaged over the batch, shape (n_out,)."),
         latex=r"\frac{\partial E}{\partial b_3} = \delta_3 \cdot \frac{\partial z_3}{\partial b_3} = \delta_3",
         points=5,
         reference=ref.bias_grad,
@@ -316,46 +292,40 @@ STEPS: tuple[Step, ...] = (
                 "batch_mean_missing",
                 lambda delta: delta.sum(axis=0),
                 mistakes.MEAN_MISSING,
-                "Average the deltas over the batch (axis 0) instead of summing them.",
-                "沿批次方向（axis 0）对 δ 取平均，而不是求和。",
+                N_("Average the deltas over the batch (axis 0) instead of summing them."),
             ),
             mistakes.misconception(
                 "batch_mean_twice",
                 lambda delta: delta.mean(axis=0) / delta.shape[0],
                 mistakes.MEAN_TWICE,
-                "delta.mean(axis=0) already divides by m.",
-                "delta.mean(axis=0) 已经除以了 m。",
+                N_("delta.mean(axis=0) already divides by m."),
             ),
             mistakes.misconception(
                 "bias_wrong_axis",
                 lambda delta: delta.mean(axis=1),
                 mistakes.BIAS_AXIS,
-                "Average over the examples, axis 0, to get shape (n_out,).",
-                "沿样本方向（axis 0）取平均，得到形状 (n_out,)。",
+                N_("Average over the examples, axis 0, to get shape (n_out,)."),
             ),
             mistakes.misconception(
                 "bias_not_reduced",
                 lambda delta: delta,
                 mistakes.BIAS_AXIS,
-                "∂E/∂b has shape (n_out,): average the per-example deltas over the batch.",
-                "∂E/∂b 的形状为 (n_out,)：把每个样本的 δ 在批次上取平均。",
+                N_("∂E/∂b has shape (n_out,): average the per-example deltas over the batch."),
             ),
             mistakes.misconception(
                 "bias_not_reduced",
                 lambda delta: delta / delta.shape[0],
                 mistakes.BIAS_AXIS,
-                "∂E/∂b has shape (n_out,): sum the scaled deltas over the batch, axis 0.",
-                "∂E/∂b 的形状为 (n_out,)：还要沿批次方向（axis 0）求和。",
+                N_("∂E/∂b has shape (n_out,): sum the scaled deltas over the batch, axis 0."),
             ),
         ),
     ),
     Step(
         id="backward",
-        title=text("The backward pass", "反向传播"),
-        instructions=text(
+        title=N_("The backward pass"),
+        instructions=N_(
             "Return a dict with the gradients of the batch loss for W_hidden, b_hidden, W_out and b_out. Use your "
-            "functions above.",
-            "返回一个字典，包含批次损失对 W_hidden、b_hidden、W_out 和 b_out 的梯度。请使用上面你写的函数。",
+            "functions above."
         ),
         latex=r"\text{forward} \;\to\; \delta_{\mathrm{out}} \;\to\; \delta_{\mathrm{hidden}} \;\to\; "
         r"\frac{\partial E}{\partial W},\ \frac{\partial E}{\partial b}",
@@ -377,19 +347,14 @@ STEPS: tuple[Step, ...] = (
                 lambda X, Y, params: mistakes.backward_with(
                     X, Y, params, hidden=lambda c, d, W: c["Z_hidden"] * (1 - c["Z_hidden"]) * (d @ W)
                 ),
-                text(
-                    "σ'(z) is written through the activation a = σ(z). Which array holds a?",
-                    "σ'(z) 是用激活值 a = σ(z) 表示的。哪个数组存的是 a？",
-                ),
-                "Use A_hidden, not Z_hidden, in a(1 − a).",
-                "在 a(1 − a) 中应使用 A_hidden，而不是 Z_hidden。",
+                N_("σ'(z) is written through the activation a = σ(z). Which array holds a?"),
+                N_("Use A_hidden, not Z_hidden, in a(1 − a)."),
             ),
             mistakes.misconception(
                 "missing_activation_derivative",
                 lambda X, Y, params: mistakes.backward_with(X, Y, params, hidden=lambda c, d, W: d @ W),
                 mistakes.MISSING_DERIVATIVE,
-                "After ∂E/∂a = δ_out @ W_out, multiply by ∂a/∂z = a(1 − a).",
-                "在 ∂E/∂a = δ_out @ W_out 之后，还要乘以 ∂a/∂z = a(1 − a)。",
+                N_("After ∂E/∂a = δ_out @ W_out, multiply by ∂a/∂z = a(1 − a)."),
             ),
             mistakes.misconception(
                 "missing_transpose",
@@ -397,15 +362,15 @@ STEPS: tuple[Step, ...] = (
                     X, Y, params, hidden=lambda c, d, W: c["A_hidden"] * (1 - c["A_hidden"]) * (d @ W.T)
                 ),
                 mistakes.TRANSPOSE,
-                "∂E/∂A_hidden = δ_out @ W_out (W_out has shape (k, h)), not δ_out @ W_out.T.",
-                "∂E/∂A_hidden = δ_out @ W_out（W_out 的形状是 (k, h)），而不是 δ_out @ W_out.T。",
+                N_("∂E/∂A_hidden = δ_out @ W_out (W_out has shape (k, h)), not δ_out @ W_out.T."),
             ),
             mistakes.misconception(
                 "transposed_weight_grad",
-                mistakes.replaced_backward(lambda X, Y, p, g: {"W_hidden": g["W_hidden"].T, "W_out": g["W_out"].T}),
+                mistakes.replaced_backward(
+                    lambda X, Y, p, g: {"W_hidden": g["W_hidden"].T, "W_out": g["W_out"].T}
+                ),
                 mistakes.WEIGHT_SHAPE,
-                "Each weight gradient is deltaᵀ @ A_prev / m, shape (n_out, n_in).",
-                "每个权重梯度都是 deltaᵀ @ A_prev / m，形状为 (n_out, n_in)。",
+                N_("Each weight gradient is deltaᵀ @ A_prev / m, shape (n_out, n_in)."),
             ),
             mistakes.misconception(
                 "preactivation_as_input",
@@ -415,15 +380,13 @@ STEPS: tuple[Step, ...] = (
                     }
                 ),
                 mistakes.PREACTIVATION,
-                "∂z3/∂W5 = a1: use A_hidden, not Z_hidden.",
-                "∂z3/∂W5 = a1：应使用 A_hidden，而不是 Z_hidden。",
+                N_("∂z3/∂W5 = a1: use A_hidden, not Z_hidden."),
             ),
             mistakes.misconception(
                 "sign_error",
                 mistakes.scaled_backward(lambda m: -1.0),
                 mistakes.SIGN,
-                "Start from δ_out = p − y (not y − p).",
-                "输出层应从 δ_out = p − y 开始（而不是 y − p）。",
+                N_("Start from δ_out = p − y (not y − p)."),
             ),
             mistakes.misconception(
                 "bias_grad_times_input",
@@ -434,32 +397,28 @@ STEPS: tuple[Step, ...] = (
                     }
                 ),
                 mistakes.BIAS_INPUT,
-                "∂z3/∂b3 = 1, so ∂E/∂b3 = δ3, with no activation factor.",
-                "∂z3/∂b3 = 1，所以 ∂E/∂b3 = δ3，没有激活值因子。",
+                N_("∂z3/∂b3 = 1, so ∂E/∂b3 = δ3, with no activation factor."),
             ),
             mistakes.misconception(
                 "batch_mean_missing",
                 mistakes.scaled_backward(lambda m: float(m)),
                 mistakes.MEAN_MISSING,
-                "Every gradient of the batch loss is divided by m once.",
-                "批次损失的每个梯度都要除以 m 一次。",
+                N_("Every gradient of the batch loss is divided by m once."),
             ),
             mistakes.misconception(
                 "batch_mean_twice",
                 mistakes.scaled_backward(lambda m: 1.0 / m),
                 mistakes.MEAN_TWICE,
-                "The 1/m enters once, in the weight and bias gradients; the δs are per example.",
-                "1/m 只出现一次，在权重和偏置的梯度中；δ 是按样本计算的。",
+                N_("The 1/m enters once, in the weight and bias gradients; the δs are per example."),
             ),
         ),
     ),
     Step(
         id="numerical_gradient",
-        title=text("A gradient check", "梯度检验"),
-        instructions=text(
+        title=N_("A gradient check"),
+        instructions=N_(
             "Return the central-difference estimate, with step eps, of the gradient of the scalar function f "
-            "at theta, same shape as theta. Leave theta unchanged.",
-            "返回标量函数 f 在 theta 处梯度的中心差分估计（步长为 eps），形状与 theta 相同。不要修改 theta。",
+            "at theta, same shape as theta. Leave theta unchanged."
         ),
         latex=r"\frac{\partial f}{\partial \theta_i} \approx \frac{f(\theta + \varepsilon e_i) - "
         r"f(\theta - \varepsilon e_i)}{2\varepsilon}",
@@ -472,8 +431,7 @@ STEPS: tuple[Step, ...] = (
                 "forward_difference",
                 mistakes.forward_difference,
                 mistakes.FORWARD_DIFFERENCE,
-                "Use (f(θ + ε) − f(θ − ε)) / 2ε: it is accurate to ε², not ε.",
-                "使用 (f(θ + ε) − f(θ − ε)) / 2ε：它的精度是 ε²，而不是 ε。",
+                N_("Use (f(θ + ε) − f(θ − ε)) / 2ε: it is accurate to ε², not ε."),
             ),
         ),
         atol=inputs.NUMERICAL_GRADIENT_ATOL,  # rounding ≤ 1e-10 passes; ε ignored, one-sided or exact: ≥ 2e-7 off
@@ -482,10 +440,9 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         id="sgd_step",
-        title=text("A step of gradient descent", "一步梯度下降"),
-        instructions=text(
-            "Return a new params dict θ − lr·∇θ for every parameter. The dicts you are given must stay unchanged.",
-            "为每个参数返回新的 params 字典 θ − lr·∇θ。传入的字典必须保持不变。",
+        title=N_("A step of gradient descent"),
+        instructions=N_(
+            "Return a new params dict θ − lr·∇θ for every parameter. The dicts you are given must stay unchanged."
         ),
         latex=r"\theta \leftarrow \theta - \eta\, \frac{\partial E}{\partial \theta}",
         points=5,
@@ -497,8 +454,7 @@ STEPS: tuple[Step, ...] = (
                 "sign_error",
                 lambda params, grads, lr: {n: params[n] + lr * grads[n] for n in params},
                 mistakes.DESCENT_SIGN,
-                "θ ← θ − lr·∂E/∂θ.",
-                "θ ← θ − lr·∂E/∂θ。",
+                N_("θ ← θ − lr·∂E/∂θ."),
             ),
         ),
     ),

@@ -78,9 +78,9 @@ def self_check() -> SelfCheck:
 
 
 def _notes() -> Notes:  # the notes draw figures with matplotlib: imported when asked for
-    from backprop_lab.exercises import deep_notes
+    from backprop_lab.exercises.deep import notes
 
-    return deep_notes.NOTES
+    return notes.NOTES
 
 
 ANSWERS = Answers(

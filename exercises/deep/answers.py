@@ -142,27 +142,18 @@ def cell(lang: str) -> str:
     )
 
 
-DERIVATION_TEXT = {
-    "en": {
-        "forward": "Forward pass",
-        "output": "Output layer: δ3 = p − y (softmax with cross-entropy)",
-        "relu": "ReLU layer: δ2_i = relu'(z2_i) · Σ_k δ3_k W3_ki",
-        "tanh": "tanh layer: δ1_i = (1 − a1_i²) · Σ_k δ2_k W2_ki",
-        "answers": "Your answers",
-    },
-    "zh": {
-        "forward": "前向传播",
-        "output": "输出层：δ3 = p − y（softmax 与交叉熵）",
-        "relu": "ReLU 层：δ2_i = relu'(z2_i) · Σ_k δ3_k W3_ki",
-        "tanh": "tanh 层：δ1_i = (1 − a1_i²) · Σ_k δ2_k W2_ki",
-        "answers": "你的答案",
-    },
+DERIVATION_WORDS = {
+    "forward": N_("Forward pass"),
+    "output": N_("Output layer: δ3 = p − y (softmax with cross-entropy)"),
+    "relu": N_("ReLU layer: δ2_i = relu'(z2_i) · Σ_k δ3_k W3_ki"),
+    "tanh": N_("tanh layer: δ1_i = (1 − a1_i²) · Σ_k δ2_k W2_ki"),
+    "answers": N_("Your answers"),
 }
 
 
 def derivation(numbers: dict[str, float], lang: str) -> str:
     """The worked derivation, unit by unit, as `backprop-lab derive` prints it."""
-    words, d = DERIVATION_TEXT[lang], derive(numbers)
+    words, d = {key: tr(lang, message) for key, message in DERIVATION_WORDS.items()}, derive(numbers)
 
     def line(name: str, formula: str) -> str:
         return f"  {name} = {formula} = {d[name]:.6f}"

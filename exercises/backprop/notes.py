@@ -1,7 +1,7 @@
 """`backprop-lab notes`: the lecture notes, with every number and figure computed from `solutions/`.
 
 The prose lives in `notes/notes.<lang>.md.in` with placeholders `<<name>>` for the
-numbers (exercises/notes_numbers.py) and `<<block>>` for the tables built from them;
+numbers (exercises/backprop/notes_numbers.py) and `<<block>>` for the tables built from them;
 the instructor's answers to the exercises live in `notes/answers.<lang>.md.in`.
 Figures are SVG with their words kept as text, one set per language: the Chinese
 labels need no font on the machine that draws them (the reader's renders them), and
@@ -10,9 +10,7 @@ the same code gives the same bytes everywhere.
 
 from __future__ import annotations
 
-import logging
 import re
-import warnings
 from collections.abc import Callable
 from functools import cache
 from itertools import pairwise
@@ -20,31 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_lab.exercises import notes_numbers as nums
 from backprop_lab.exercises.assignment import Notes
+from backprop_lab.exercises.backprop import notes_numbers as nums
 from backprop_lab.exercises.backprop.steps import STEPS
+from backprop_lab.exercises.figures import figure, pyplot, save_svg, styled
+from backprop_lab.exercises.i18n import LANGUAGES, tr
 from backprop_lab.exercises.step import MUTATES_INPUT
 from backprop_lab.solutions.gradcheck import numerical_gradients
 from backprop_lab.solutions.mlp import MLP
 from backprop_lab.solutions.named import MAZUR, WEIGHTS, derive
 
-TEMPLATES = Path(__file__).with_name("notes")
+TEMPLATES = Path(__file__).with_name("templates")
 BY_ID = {step.id: step for step in STEPS}
-LANGUAGES = ("en", "zh")
 FIGURES = ("network", "graph", "cost")
-# The reader's fonts draw the words; layout is measured with matplotlib's own DejaVu Sans only.
-SVG_FONTS = ", ".join(
-    [
-        "'DejaVu Sans'",
-        "'Noto Sans CJK SC'",
-        "'Source Han Sans SC'",
-        "'WenQuanYi Micro Hei'",
-        "'PingFang SC'",
-        "sans-serif",
-    ]
-)
-# No date and no matplotlib version in the file: the same figure, the same bytes.
-SVG_METADATA = {"Date": None, "Creator": None}
 ERROR_KEYS = re.compile(r"check_(central|forward|bug_\w+)$")  # relative errors: two digits say enough
 
 WORDS: dict[str, dict[str, str]] = {
@@ -137,16 +123,17 @@ def mistakes_table(lang: str) -> str:
     rows = []
     for row in nums.mistake_rows():
         if row["step"] is None:
-            rows.append([f"`{row['id']}`", w["every_step"], "—", "—", w["none"], MUTATES_INPUT.hint[lang]])
+            hint = tr(lang, MUTATES_INPUT.hint)
+            rows.append([f"`{row['id']}`", w["every_step"], "—", "—", w["none"], hint])
             continue
         if row["symbol"] is None:
-            hint = BY_ID[row["step"]].misconception(row["id"]).hint[lang]
+            hint = tr(lang, BY_ID[row["step"]].misconception(row["id"]).hint)
             rows.append([f"`{row['id']}`", f"`{row['step']}`", "—", "—", "—", hint])
             continue
         symbol = w["relative_error"] if row["step"] == "numerical_gradient" else row["symbol"]
         if row["where"] == "batch":
             symbol += w["batch"]
-        hint = BY_ID[row["step"]].misconception(row["id"]).hint[lang]
+        hint = tr(lang, BY_ID[row["step"]].misconception(row["id"]).hint)
         right, wrong = row["right"], row["wrong"]
         if row["step"] == "numerical_gradient":
             right, wrong = f"{right:.2g}", f"{wrong:.2g}"
@@ -211,59 +198,11 @@ def answers_text(lang: str) -> str:
 # ------------------------------------------------------------------ figures
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path: Path) -> None:
-    """SVG with text as text, fonts named for the reader; warnings about CJK glyphs are expected."""
-    import io
-
-    plt = _plt()
-    buffer = io.StringIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "Glyph … missing from DejaVu Sans": the reader has it
-        fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
-    plt.close(fig)
-    svg = re.sub(r"font-family: [^;\"]*", f"font-family: {SVG_FONTS}", buffer.getvalue())
-    path.write_text(svg, encoding="utf-8")
-
-
-def _figure(size: tuple[float, float]):
-    logging.getLogger("matplotlib.mathtext").setLevel(logging.ERROR)
-    return _plt().subplots(figsize=size)
-
-
-def _styled(draw: Callable[[Path, str], None]) -> Callable[[Path, str], None]:
-    """Draw and save under one style: text kept as text, laid out with matplotlib's own font."""
-    import functools
-
-    @functools.wraps(draw)
-    def styled(path: Path, lang: str = "en") -> None:
-        import matplotlib
-
-        style = {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "backprop-lab",
-            "font.family": "sans-serif",
-            "font.sans-serif": ["DejaVu Sans"],
-        }
-        with matplotlib.rc_context(style):
-            draw(path, lang)
-
-    return styled
-
-
-@_styled
+@styled
 def draw_network(path: Path, lang: str = "en") -> None:
     """The 2-2-2 network with the example's weights, biases and values."""
     w, d = WORDS[lang], derive(MAZUR)
-    fig, ax = _figure((8, 4.4))
+    fig, ax = figure((8, 4.4))
     nodes = {
         "x1": (0, 1, f"x1\n{MAZUR['x1']:g}"),
         "x2": (0, 0, f"x2\n{MAZUR['x2']:g}"),
@@ -313,7 +252,7 @@ def draw_network(path: Path, lang: str = "en") -> None:
             color="#b07020",
         )
     for x, y, label in nodes.values():
-        ax.add_patch(_plt().Circle((x, y), 0.14, color="#dbe7f7", ec="#4878d0"))
+        ax.add_patch(pyplot().Circle((x, y), 0.14, color="#dbe7f7", ec="#4878d0"))
         ax.text(x, y, label, ha="center", va="center", fontsize=8)
     for name, target in (("p1", "y1"), ("p2", "y2")):
         x, y, _ = nodes[name]
@@ -327,7 +266,7 @@ def draw_network(path: Path, lang: str = "en") -> None:
     ax.set(xlim=(-0.4, 4.3), ylim=(-0.9, 1.95), aspect="equal")
     ax.axis("off")
     fig.subplots_adjust(0.01, 0.01, 0.99, 0.99)
-    _save(fig, path)
+    save_svg(fig, path)
 
 
 Point = tuple[float, float]
@@ -383,12 +322,12 @@ def graph_edges(lang: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
-@_styled
+@styled
 def draw_graph(path: Path, lang: str = "en") -> None:
     """The computational graph of the paths from W1 to E: forward black, backward red."""
     w, d = WORDS[lang], derive(MAZUR)
     red = "#c03030"
-    fig, ax = _figure((10, 4.4))
+    fig, ax = figure((10, 4.4))
     nodes = GRAPH_NODES
     for start, end, op, back in graph_edges(lang):
         (x0, y0), (x1, y1) = nodes[start], nodes[end]
@@ -424,7 +363,7 @@ def draw_graph(path: Path, lang: str = "en") -> None:
     ax.set(xlim=(-0.4, 6.0), ylim=(-0.6, 2.5))
     ax.axis("off")
     fig.subplots_adjust(0.01, 0.01, 0.99, 0.99)
-    _save(fig, path)
+    save_svg(fig, path)
 
 
 def _products(sizes: list[int], batch: int) -> tuple[int, int]:
@@ -452,11 +391,11 @@ def measure_cost(widths: tuple[int, ...] = (4, 8, 16, 32, 64, 96)) -> tuple[tupl
     return tuple(rows)
 
 
-@_styled
+@styled
 def draw_cost(path: Path, lang: str = "en") -> None:
     """Multiply-adds of a whole gradient against the number of parameters, log-log, both methods."""
     w, rows = WORDS[lang], measure_cost()
-    fig, ax = _figure((7, 4.6))
+    fig, ax = figure((7, 4.6))
     n = np.array([r[0] for r in rows], dtype=float)
     ax.loglog(n, [r[1] for r in rows], "o-", label=w["backprop_line"], color="#4878d0")
     ax.loglog(n, [r[2] for r in rows], "s-", label=w["fd_line"], color="#d65f5f")
@@ -466,7 +405,7 @@ def draw_cost(path: Path, lang: str = "en") -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.92, bottom=0.12)
-    _save(fig, path)
+    save_svg(fig, path)
 
 
 DRAW = {"network": draw_network, "graph": draw_graph, "cost": draw_cost}

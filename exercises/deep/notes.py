@@ -1,7 +1,7 @@
-"""The `deep` assignment's lecture notes, produced like the first assignment's (exercises/notes.py).
+"""The `deep` assignment's lecture notes, produced like the first assignment's (exercises/backprop/notes.py).
 
-The prose lives in `notes/deep.notes.<lang>.md.in` and `notes/deep.answers.<lang>.md.in`
-with placeholders `<<name>>` for the numbers of exercises/deep_notes_numbers.py; the
+The prose lives in `templates/notes.<lang>.md.in` and `templates/answers.<lang>.md.in`
+with placeholders `<<name>>` for the numbers of exercises/deep/notes_numbers.py; the
 figures are SVG drawn with notes.py's helpers, words kept as text, one set per language.
 """
 
@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_lab.exercises import deep_notes_numbers as nums
 from backprop_lab.exercises.assignment import Notes
-from backprop_lab.exercises.notes import LANGUAGES, TEMPLATES, _figure, _plt, _save, _styled
+from backprop_lab.exercises.deep import notes_numbers as nums
+from backprop_lab.exercises.figures import figure, pyplot, save_svg, styled
+from backprop_lab.exercises.i18n import LANGUAGES
 from backprop_lab.solutions.deep_example import example
 
+TEMPLATES = Path(__file__).with_name("templates")
 FIGURES = ("network", "cost")
 # Where each misconception of the deep assignment is taught: the notes' section number.
 SECTIONS: dict[str, int] = {
@@ -106,7 +108,7 @@ def _fill(template: str) -> str:
 
 def template(kind: str, lang: str) -> str:
     """The prose of the notes (kind "notes") or of the answers ("answers"), placeholders unfilled."""
-    return (TEMPLATES / f"deep.{kind}.{lang}.md.in").read_text(encoding="utf-8")
+    return (TEMPLATES / f"{kind}.{lang}.md.in").read_text(encoding="utf-8")
 
 
 def notes_text(lang: str) -> str:
@@ -130,7 +132,7 @@ def _unit_rows(count: int) -> list[float]:
     return [(count - 1) / 2 - i for i in range(count)]
 
 
-@_styled
+@styled
 def draw_network(path: Path, lang: str = "en") -> None:
     """The example's 2-3-2-2 network as a list of layers, its values, and δ flowing back."""
     w, values = WORDS[lang], nums.all_values()
@@ -141,8 +143,8 @@ def draw_network(path: Path, lang: str = "en") -> None:
         (values["A2"][0], values["delta2"][0]),
         (values["P"][0], values["delta3"][0]),
     ]
-    fig, ax = _figure((10, 6.2))
-    plt = _plt()
+    fig, ax = figure((10, 6.2))
+    plt = pyplot()
     for layer, (W, _) in enumerate(layers):
         (x0, x1) = COLUMN_X[layer], COLUMN_X[layer + 1]
         for y1 in _unit_rows(W.shape[0]):
@@ -188,14 +190,14 @@ def draw_network(path: Path, lang: str = "en") -> None:
     ax.set(xlim=(-0.6, 6.6), ylim=(-2.25, 2.3), aspect="equal")
     ax.axis("off")
     fig.subplots_adjust(0.01, 0.01, 0.99, 0.99)
-    _save(fig, path)
+    save_svg(fig, path)
 
 
-@_styled
+@styled
 def draw_cost(path: Path, lang: str = "en") -> None:
     """Multiply-adds of one whole gradient against depth: backprop grows like L, differences like L²."""
     w, rows = WORDS[lang], nums.cost_rows()
-    fig, ax = _figure((7, 4.6))
+    fig, ax = figure((7, 4.6))
     depth = np.array([row[0] for row in rows])
     ax.semilogy(depth, [row[2] for row in rows], "o-", label=w["backprop_line"], color="#4878d0")
     ax.semilogy(depth, [row[3] for row in rows], "s-", label=w["fd_line"], color="#d65f5f")
@@ -206,7 +208,7 @@ def draw_cost(path: Path, lang: str = "en") -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="center right", fontsize=8)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.92, bottom=0.12)
-    _save(fig, path)
+    save_svg(fig, path)
 
 
 DRAW = {"network": draw_network, "cost": draw_cost}
