@@ -17,7 +17,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tests.submissions import CORRECT, DEEP_BUGGY, DEEP_CORRECT, buggy_submissions, property_mistakes
+from tests.submissions import (
+    CORPUS,
+    CORRECT,
+    DEEP_BUGGY,
+    DEEP_CORRECT,
+    DEEP_PROPERTIES,
+    buggy_submissions,
+    property_mistakes,
+)
 
 
 @dataclass(frozen=True)
@@ -59,15 +67,16 @@ def subjects(assignment: str = "backprop") -> list[Subject]:
 
 
 def deep_subjects() -> list[Subject]:
-    """The deep corpus: whole modules, correct in four styles or with one mistake whose first
-    line names its step and the property it loses."""
+    """The deep corpus: whole modules, correct in four styles, or with one catalogued mistake or
+    one broken property, whose first line names its step and the property it loses."""
     found = [
         Subject(f"deep/correct/{p.stem}", p.read_text(), _scores(assignment="deep")) for p in DEEP_CORRECT
     ]
-    for path in DEEP_BUGGY:
+    for path in DEEP_BUGGY + DEEP_PROPERTIES:
         text = path.read_text()
         step, lost = re.match(r"# A student's (\w+), .*\(loses (\w+)\)\.", text).groups()
-        found.append(Subject(f"deep/buggy/{path.stem}", text, _scores(step, lost, "deep")))
+        name = path.relative_to(CORPUS).with_suffix("").as_posix()  # deep/buggy/…
+        found.append(Subject(name, text, _scores(step, lost, "deep")))
     return found
 
 

@@ -236,11 +236,14 @@ def _built_on(step_id: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted((CORPUS / "buggy").glob("*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((CORPUS / "buggy").glob("**/*.py")), ids=lambda p: p.relative_to(CORPUS / "buggy").stem
+)
 def test_buggy_corpus_files_break_exactly_their_step(path) -> None:
     text = path.read_text()
     step_id, mistake, lost = re.match(r"# A student's (\w+), .*: (\w+) \(loses (\w+)\)\.", text).groups()
-    assert mistake in {m.id for s in STEPS for m in s.misconceptions} | {"mutates_input"}
+    if path.parent.name != "properties":  # a catalogued mistake, not a property broken by a right formula
+        assert mistake in {m.id for s in STEPS for m in s.misconceptions} | {"mutates_input"}
     for other, results in _corpus_answers(text).items():
         if other == step_id and lost == "unchanged":
             assert all(right for _, right, _ in results) and not all(kept for *_, kept in results)
