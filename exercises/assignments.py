@@ -13,6 +13,7 @@ from backprop_lab.exercises.assignment import Assignment
 DEFAULT = "backprop"
 KNOWN = {
     "backprop": "backprop_lab.exercises.backprop",
+    "deep": "backprop_lab.exercises.deep",
 }
 
 

@@ -239,26 +239,28 @@ MUTANTS: tuple[Mutant, ...] = (
 )
 
 
-def survivors(mutants: tuple[Mutant, ...], seeds: range | list[int]) -> list[str]:
-    """Every (mutant, seed) whose step kept its points: a mutant must lose its step on every seed."""
-    from backprop_lab.exercises.backprop.steps import STEPS
-
-    BY_ID = {step.id: step for step in STEPS}
+def survivors(
+    mutants: tuple[Mutant, ...], seeds: range | list[int], assignment: str = "backprop"
+) -> list[str]:
+    """Every (mutant, seed) whose step kept its points: a mutant must lose its step on every seed.
+    Mutants of another assignment's reference (tests/mutants_deep.py) name it."""
+    from backprop_lab.exercises import assignments
     from backprop_lab.exercises.catalog import Course
     from backprop_lab.graders.cases import build_corpus
     from backprop_lab.graders.grade import GradingConfig, grade_submission
     from backprop_lab.graders.sandbox.runner import Sandbox
     from backprop_lab.graders.submissions import Submission
 
+    chosen = assignments.get(assignment)
     found = []
     with Sandbox() as sandbox:
         for seed in seeds:
             for mutant in mutants:
-                step = BY_ID[mutant.step]
-                config = GradingConfig(Course(steps={step.id: step}), seed, shrink=False)
-                corpus = build_corpus(config.steps, seed, functions=config.course.assignment.functions)
+                step = chosen.by_id[mutant.step]
+                config = GradingConfig(Course(chosen, steps={step.id: step}), seed, shrink=False)
+                corpus = build_corpus(config.steps, seed, functions=chosen.functions)
                 submission = Submission(
-                    "mutant", "mutant", [{"name": "backprop.py", "source": mutant.source()}]
+                    "mutant", "mutant", [{"name": chosen.module, "source": mutant.source()}]
                 )
                 result = grade_submission(submission, corpus, sandbox, config).steps[0]
                 failed = {p.id for p in result.properties if not p.passed}

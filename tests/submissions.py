@@ -15,6 +15,12 @@ from pathlib import Path
 CORPUS = Path(__file__).parent / "corpus"
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))
 BASE = (CORPUS / "correct" / "vectorised.py").read_text()
+# The deep assignment's corpus: whole modules. Each of tests/corpus/deep/buggy/ holds one
+# catalogued mistake, each of its properties/ a block right in value that breaks one other
+# property; their first line names the step and the property it loses.
+DEEP_CORRECT = sorted((CORPUS / "deep" / "correct").glob("*.py"))
+DEEP_BUGGY = sorted((CORPUS / "deep" / "buggy").glob("*.py"))
+DEEP_PROPERTIES = sorted((CORPUS / "deep" / "buggy" / "properties").glob("*.py"))
 
 
 def replace_function(source: str, name: str, new: str) -> str:
