@@ -196,7 +196,7 @@ def validate(path: Path, step_ids_of: Callable[[str | None], list[str]], names: 
     if isinstance(name, str) and name not in names:
         line = lines.key("name", start) or start
         known = ", ".join(names)
-        problems.append((line, f"unknown assignment {name!r}{_did_you_mean(name, names)}; known: {known}"))
+        problems.append((line, f"unknown assignment {name!r} (known: {known}){_did_you_mean(name, names)}"))
         name = None
     step_ids = step_ids_of(name if isinstance(name, str) else None)
     if isinstance(assignment.get("steps"), list):

@@ -38,7 +38,11 @@ def test_one_submission_of_the_other_assignment_says_whose_work_it_is(tmp_path) 
     config = grading_config(None, tmp_path / "out")
     graded = grade_paths([tmp_path / "class"], tmp_path / "out", config, show_progress=False)
     results = {r.id: r for r in graded}
-    assert results["ann"].score == 100.0 and results["ben"].score == 0.0
+    assert results["ann"].score == 100.0
+    # The functions the two contracts share, word for word, are right for either: σ'(z) through a,
+    # δ = P − Y, the gradient check. Nothing else of deep's answers backprop's calls.
+    earned = {s.id for s in results["ben"].steps if s.score}
+    assert earned == {"sigmoid_grad", "output_delta", "numerical_gradient"}
     [reason] = submission_reasons(results["ben"], "en")
     assert "deep assignment" in reason and "grades backprop" in reason
     assert "deep" in submission_reasons(results["ben"], "zh")[0]
@@ -72,5 +76,5 @@ def test_check_knows_the_assignment_from_the_file_name(tmp_path) -> None:
 def test_an_unknown_assignment_in_the_course_file_is_named_with_its_line(tmp_path) -> None:
     course = tmp_path / "course.toml"
     course.write_text('[assignment]\nname = "dep"\n')
-    with pytest.raises(ValueError, match=r"line 2.*unknown assignment 'dep'.*did you mean 'deep'"):
+    with pytest.raises(ValueError, match=r"course.toml:2: unknown assignment 'dep' \(known: backprop, deep\); did you mean 'deep'"):
         Course.load(course)

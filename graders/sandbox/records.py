@@ -60,13 +60,16 @@ def unit_reports(raw: Any, names: list[str]) -> list[tuple[str, bool, dict[str, 
 
 
 def fingerprints(raw: Any) -> list[Any] | None:
-    """The arguments' fingerprints after a call: digests, dicts of digests or None; None if malformed."""
+    """The arguments' fingerprints after a call: digests, dicts or lists of digests (a network's
+    layers) or None; None if malformed."""
 
     def one(value: Any, depth: int) -> Any:
         if value is None or (type(value) is str and len(value) <= 64):
             return value
         if isinstance(value, dict) and depth < 3 and len(value) <= NAMES_CAP:
             return {key[:200]: one(inner, depth + 1) for key, inner in value.items()}
+        if isinstance(value, list) and depth < 3 and len(value) <= NAMES_CAP:
+            return [one(inner, depth + 1) for inner in value]
         raise ProtocolError("malformed fingerprint")
 
     found = plain(raw)
