@@ -76,5 +76,6 @@ def test_check_knows_the_assignment_from_the_file_name(tmp_path) -> None:
 def test_an_unknown_assignment_in_the_course_file_is_named_with_its_line(tmp_path) -> None:
     course = tmp_path / "course.toml"
     course.write_text('[assignment]\nname = "dep"\n')
-    with pytest.raises(ValueError, match=r"course.toml:2: unknown assignment 'dep' \(known: backprop, deep\); did you mean 'deep'"):
+    message = r"course.toml:2: unknown assignment 'dep' \(known: backprop, deep\); did you mean 'deep'"
+    with pytest.raises(ValueError, match=message):
         Course.load(course)
