@@ -17,7 +17,6 @@ import pytest
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
-from backprop_lab.graders.sandbox import records
 from backprop_lab.graders.submissions import load
 from tests.mutants import survivors
 from tests.mutants_deep import MUTANTS
@@ -25,13 +24,6 @@ from tests.submissions import DEEP_BUGGY
 from tests.sweep import off_their_score, subjects
 
 REFERENCE = Path(__file__).resolve().parents[1] / "solutions" / "deep.py"
-# A network's layers arrive as a list: the grader must read the worker's fingerprints of a
-# list argument item by item, or every step taking layers loses its "unchanged" share.
-LAYERS_FINGERPRINTED = records.fingerprints([["0" * 32, None]]) == [["0" * 32, None]]
-needs_list_fingerprints = pytest.mark.skipif(
-    not LAYERS_FINGERPRINTED,
-    reason="graders/sandbox/records.fingerprints rejects a list argument's fingerprints (engine bug)",
-)
 
 
 def _graded(path: Path, tmp_path: Path, seed: int) -> object:
@@ -42,7 +34,6 @@ def _graded(path: Path, tmp_path: Path, seed: int) -> object:
         return grader.grade(load(folder))
 
 
-@needs_list_fingerprints
 def test_the_reference_graded_as_a_student_scores_full_marks(tmp_path) -> None:
     result = _graded(REFERENCE, tmp_path, seed=11)
     assert result.score == 100.0
@@ -50,7 +41,6 @@ def test_the_reference_graded_as_a_student_scores_full_marks(tmp_path) -> None:
     assert {step.id for step in result.steps} == set(Course.load(None, "deep").points)
 
 
-@needs_list_fingerprints
 def test_the_corpus_keeps_its_scores_on_two_seeds() -> None:
     chosen = subjects("deep")
     found, graded = off_their_score(chosen, [5, 2027], "deep")
@@ -58,7 +48,6 @@ def test_the_corpus_keeps_its_scores_on_two_seeds() -> None:
     assert graded == 2 * len(chosen) and len(chosen) >= 20
 
 
-@needs_list_fingerprints
 @pytest.mark.parametrize("path", DEEP_BUGGY[:: max(1, len(DEEP_BUGGY) // 6)], ids=lambda p: p.stem)
 def test_a_buggy_file_is_told_its_mistake(path, tmp_path) -> None:
     """Feedback names the catalogued mistake (graders/diagnose.py), on the step it is in."""
