@@ -37,6 +37,16 @@ class OverAllowance(ProtocolError):
     arrays) than the reader allowed."""
 
 
+# A preloaded set's key plus this names the values its test functions are known to take
+# (see graders/calls.py): a list of [function name, argument, value].
+KNOWN_VALUES = "#known"
+
+
+def point_key(value: np.ndarray) -> tuple[str, tuple[int, ...], bytes]:
+    """An array as a dict key: equal only for the same dtype, shape and bytes."""
+    return value.dtype.str, value.shape, value.tobytes()
+
+
 class CallbackRef:
     """Stands for a function that lives on the grader's side, e.g. the f of a gradient check."""
 
