@@ -34,13 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test corpus lives in tests/
 
-from backprop_lab.copying import CopyIndex, common_base
-from backprop_lab.exercises.generate import generate
-from backprop_lab.grade_class import grade_paths
-from backprop_lab.graders.batch import Grader
-from backprop_lab.graders.grade import GradingConfig
-from backprop_lab.graders.submissions import discover
-from tests.distinct import disguise, distinct_source, filled_notebook
+# The grading workers are spawned, and each imports this script again as its main module:
+# everything heavy is imported inside the functions, so that a worker starts as it does
+# under the `backprop-lab` command (importing copy detection here cost each worker 2 s).
 
 COPIES_PER_HUNDRED = 1
 
@@ -51,6 +47,8 @@ def load() -> str:
 
 def nbgrader_course(root: Path) -> tuple[Path, dict]:
     """An nbgrader course made by `backprop-lab generate`, its assignment released."""
+    from backprop_lab.exercises.generate import generate
+
     generate(root, formats=("nbgrader",))
     course = root / "nbgrader"
     _nbgrader(course, "generate_assignment", "backprop")
@@ -70,6 +68,8 @@ def write_class(submitted: Path, release: dict, n: int) -> dict[str, str]:
     """n distinct students' notebooks in an nbgrader submitted/ tree, one in a hundred of them a
     disguised copy of another; returns each copy's id → the id of the student it copies.
     """
+    from tests.distinct import disguise, distinct_source, filled_notebook
+
     copies = {}
     for i in range(n):
         student = f"student{i:05d}"
@@ -104,6 +104,10 @@ def _timed(function, *args, **kwargs) -> tuple[float, object]:
 
 def compare(args: argparse.Namespace, root: Path) -> None:
     """backprop-lab and nbgrader autograde on the same notebooks, in this run."""
+    from backprop_lab.grade_class import grade_paths
+    from backprop_lab.graders.batch import Grader
+    from backprop_lab.graders.grade import GradingConfig
+
     course, release = nbgrader_course(root / "assignment")
     submitted = root / "class" / "submitted"
     copies = write_class(submitted, release, args.n)
@@ -146,6 +150,10 @@ def compare(args: argparse.Namespace, root: Path) -> None:
 
 def measure(n: int, jobs: int, root: Path) -> dict:
     """One size in this process: the grading's wall time and peak memory (ours and the workers')."""
+    from backprop_lab.grade_class import grade_paths
+    from backprop_lab.graders.batch import Grader
+    from backprop_lab.graders.grade import GradingConfig
+
     _, release = nbgrader_course(root / "assignment")
     write_class(root / "class" / "submitted", release, n)
     os.environ["BACKPROP_LAB_CACHE"] = str(root / "cache")
@@ -166,6 +174,9 @@ def measure(n: int, jobs: int, root: Path) -> dict:
 
 def copying_alone(args: argparse.Namespace, root: Path) -> None:
     """Copy detection alone, as the report runs it, on classes of distinct notebooks."""
+    from backprop_lab.copying import CopyIndex, common_base
+    from backprop_lab.graders.submissions import discover
+
     _, release = nbgrader_course(root / "assignment")
     for n in args.sizes:
         submitted = root / f"class-{n}" / "submitted"
