@@ -35,12 +35,13 @@ from backprop_lab.exercises.i18n import LANGUAGES, N_
 from backprop_lab.fingerprints import (
     MAX_CHARS,
     Fingerprints,
+    Given,
     K,
-    OverBudget,
-    base_hashes,
+    Printed,
     covered,
-    fingerprint,
     given_tokens,
+    joined,
+    printed,
     spans,
 )
 from backprop_lab.graders.grade import ANSWER_ATOL, ANSWER_RTOL
@@ -128,31 +129,33 @@ def common_base(course: Course | None = None) -> list[str]:
 class CopyIndex:
     """The class's fingerprints, added one submission at a time (as each is graded), then compared."""
 
-    def __init__(self, base: list[str]) -> None:
-        self.base = base_hashes(base)
-        self.given = {text.strip() for text in base}
+    def __init__(self, base: list[str] | Given) -> None:
+        self.given = base if isinstance(base, Given) else Given.of(base)
         self.prints: dict[str, Fingerprints] = {}
         self.units: dict[str, list[dict[str, str]]] = {}
         self.skipped: dict[str, Skipped] = {}
 
     def own_units(self, units: list[dict[str, str]]) -> list[dict[str, str]]:
         """A submission's units without those the assignment gave as they are (unchanged cells)."""
-        return [u for u in units if u["source"].strip() not in self.given]
+        return [units[i] for i in self.given.own(units)]
 
     def add(self, student: str, units: list[dict[str, str]]) -> None:
         """Fingerprint one submission; whatever its code does, only it is skipped (and named)."""
-        own = self.own_units(units)
-        try:
-            self.prints[student] = fingerprint(joined(own), self.base, starts(own))
-            self.units[student] = own
-        except OverBudget as error:
-            self.skipped[student] = Skipped(student, error.message, error.values)
-        except (Exception, RecursionError, MemoryError) as error:  # a bug of ours costs one student
-            text = f"{type(error).__name__}: {error}"[:200]
-            self.skipped[student] = Skipped(student, COULD_NOT, {"error": text})
+        self.add_printed(student, units, printed(units, self.given))
 
-    def add_submission(self, submission: Submission) -> None:
-        self.add(submission.id, submission.units)
+    def add_printed(self, student: str, units: list[dict[str, str]], done: Printed) -> None:
+        """A submission fingerprinted already (where it was graded: see graders.batch)."""
+        if done.prints is not None:
+            self.prints[student] = done.prints
+            self.units[student] = [units[i] for i in done.own]
+        else:
+            self.skipped[student] = Skipped(student, done.message or COULD_NOT, done.values)
+
+    def add_submission(self, submission: Submission, done: Printed | None = None) -> None:
+        if done is None:
+            self.add(submission.id, submission.units)
+        else:
+            self.add_printed(submission.id, submission.units, done)
 
     def findings(self, threshold: float = COPY_THRESHOLD) -> CopyFindings:
         """Every pair whose own code reaches the threshold, the first PAIR_LIMIT listed."""
@@ -283,16 +286,6 @@ def _student_pairs(these: list[str], those: list[str]) -> list[tuple[str, str]]:
     if these is those:
         return list(combinations(these, 2))
     return sorted((min(x, y), max(x, y)) for x in these for y in those)
-
-
-def joined(units: list[dict[str, str]]) -> str:
-    """Units' code as one text, as compared and shown."""
-    return "\n\n".join(unit["source"] for unit in units)
-
-
-def starts(units: list[dict[str, str]]) -> frozenset[int]:
-    """Where each unit starts in `joined(units)`."""
-    return frozenset(np.cumsum([0] + [len(u["source"]) + 2 for u in units[:-1]]).tolist())
 
 
 def similar_pairs(

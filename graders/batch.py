@@ -30,6 +30,7 @@ import numpy as np
 
 from backprop_lab.exercises import catalog as course_model
 from backprop_lab.exercises.i18n import N_
+from backprop_lab.fingerprints import Given, Printed, printed
 from backprop_lab.graders.bounded import bounded_result, summary
 from backprop_lab.graders.cases import Corpus, build_corpus
 from backprop_lab.graders.grade import GradingConfig, grade_submission
@@ -169,6 +170,7 @@ class Grader:
         limits: Limits | None = None,
         isolation: str = "auto",
         corpus: Corpus | None = None,
+        given: Given | None = None,
     ) -> None:
         self.config = config
         self.cache_dir = cache_dir
@@ -178,6 +180,10 @@ class Grader:
         self._corpus = corpus
         self._box: Sandbox | None = None
         self.isolation_used = ""
+        # With `given`, worker processes fingerprint each submission for copy detection as they
+        # grade it; the fingerprints wait here, by index, for `printed_for` (see stream).
+        self.given = given
+        self._printed: dict[int, Printed] = {}
 
     @property
     def corpus(self) -> Corpus:
@@ -231,6 +237,11 @@ class Grader:
         self.store(result)
         return result
 
+    def printed_for(self, index: int) -> Printed | None:
+        """The fingerprints a worker made of submission `index` as it graded it (None: none were
+        made there, e.g. for a cached result: make them where they are needed)."""
+        return self._printed.pop(index, None)
+
     def stream(
         self, submissions: list[Submission], jobs: int = 2, scheduler: str | None = None
     ) -> Iterator[tuple[int, SubmissionResult]]:
@@ -268,7 +279,7 @@ class Grader:
         """
         pending, tried_again = deque(todo), set()
         context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
-        initargs = (self.config, self.limits, self.isolation, self.corpus)
+        initargs = (self.config, self.limits, self.isolation, self.corpus, self.given)
         while pending:
             with ProcessPoolExecutor(jobs, context, _start_worker, initargs) as pool:
                 running: dict = {}
@@ -281,7 +292,10 @@ class Grader:
                     for future in done:
                         index = running.pop(future)
                         try:
-                            yield index, future.result()
+                            result, done = future.result()
+                            if done is not None:
+                                self._printed[index] = done
+                            yield index, result
                         except BrokenProcessPool as error:
                             broken = True
                             if index in tried_again:
@@ -322,12 +336,18 @@ class Grader:
 _WORKER: Grader | None = None
 
 
-def _start_worker(config: GradingConfig, limits: Limits, isolation: str, corpus: Corpus) -> None:
+def _start_worker(
+    config: GradingConfig, limits: Limits, isolation: str, corpus: Corpus, given: Given | None
+) -> None:
     global _WORKER
-    _WORKER = Grader(config, None, limits, isolation, corpus)
+    _WORKER = Grader(config, None, limits, isolation, corpus, given)
     atexit.register(_WORKER.close)
 
 
-def _grade_in_worker(submission: Submission) -> SubmissionResult:
+def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, Printed | None]:
+    """The result, and the submission's fingerprints for copy detection, made here: the grading
+    process then only indexes them, and a class costs it no tokenising."""
     assert _WORKER is not None
-    return _WORKER.grade_fresh(submission)
+    result = _WORKER.grade_fresh(submission)
+    given = _WORKER.given
+    return result, (printed(submission.units, given) if given is not None else None)
