@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import ast
 import csv
+import hashlib
 import math
+import pickle
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
-from backprop_lab.exercises.assemble import notebook, student_module
+from backprop_lab import exercises
 from backprop_lab.exercises.catalog import COPY_THRESHOLD, Course
 from backprop_lab.exercises.i18n import LANGUAGES, N_
 from backprop_lab.fingerprints import (
@@ -118,12 +120,41 @@ def common_base(course: Course | None = None) -> list[str]:
     solution copy, and every code cell of the generated notebooks (student and nbgrader
     source: personal numbers, ANSWERS, self-check, autograder cells).
     """
+    from backprop_lab.exercises.assemble import notebook, student_module  # nbformat: seconds to import
+
     course = course or Course()
     texts = [student_module(lang, course, solution) for lang in LANGUAGES for solution in (False, True)]
     for lang in LANGUAGES:
         for nbgrader in (False, True):
             texts += [c.source for c in notebook(lang, course, nbgrader).cells if c.cell_type == "code"]
     return texts
+
+
+def given_code(course: Course) -> Given:
+    """`common_base` as copy detection sets it aside, kept in the instructor's cache folder
+    (beside the case corpus) under everything it derives from: the course's files and the
+    code that writes the assignment. Making it (and importing nbformat for it) cost every
+    run 2–3 s."""
+    from backprop_lab.audit import course_fingerprint
+    from backprop_lab.graders.batch import code_fingerprint, corpus_cache_dir, write_private
+
+    h = hashlib.sha256(f"{code_fingerprint()}\0{course_fingerprint(course)}".encode())
+    folder = Path(exercises.__file__).parent
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(b"\0" + str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    path = corpus_cache_dir() / f"given-{h.hexdigest()[:16]}.pickle"
+    try:
+        given = pickle.loads(path.read_bytes())  # our own file, written below; never student data
+        if isinstance(given, Given):
+            return given
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    given = Given.of(common_base(course))
+    try:
+        write_private(path, pickle.dumps(given, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only home: the next run makes it again
+    return given
 
 
 class CopyIndex:

@@ -10,10 +10,9 @@ from typing import Any
 
 from backprop_lab import __version__
 from backprop_lab.class_report import ClassRun
-from backprop_lab.copying import CopyIndex, common_base
+from backprop_lab.copying import CopyIndex, given_code
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
-from backprop_lab.fingerprints import Given
 from backprop_lab.graders.batch import Grader, internal_error
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
@@ -111,7 +110,7 @@ def grade_submissions(
     plotting = threading.Thread(target=_import_plotting, daemon=True)
     plotting.start()
     started = time.perf_counter()
-    given = Given.of(common_base(config.course))
+    given = given_code(config.course)
     copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
     with Grader(config, cache_dir=out / ".cache", isolation=isolation, given=given) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)

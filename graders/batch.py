@@ -105,6 +105,11 @@ def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """A file of the instructor's cache, readable by its owner only, written whole or not at all."""
+    _write_atomically(path, data, mode=0o600)
+
+
 def load_corpus(config: GradingConfig, key: str) -> Corpus:
     """The run's corpus: from the disk cache when it was drawn before under the same key."""
     path = corpus_cache_dir() / f"corpus-{key}.pickle"
