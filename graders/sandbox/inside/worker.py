@@ -291,6 +291,9 @@ def _known(entries) -> dict:
 
 
 def _resolve(value, stand_in):
+    kind = type(value)
+    if kind is float or kind is int or kind is str:
+        return value
     if isinstance(value, CallbackRef):  # a test function: every evaluation asks the grader
         return stand_in(value.name)
     if isinstance(value, dict):
