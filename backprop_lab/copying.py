@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_lab import exercises
+from backprop_lab import exercises, fingerprints
 from backprop_lab.exercises.catalog import COPY_THRESHOLD, Course
 from backprop_lab.exercises.i18n import LANGUAGES, N_
 from backprop_lab.fingerprints import (
@@ -140,8 +140,9 @@ def given_code(course: Course) -> Given:
 
     h = hashlib.sha256(f"{code_fingerprint()}\0{course_fingerprint(course)}".encode())
     folder = Path(exercises.__file__).parent
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(b"\0" + str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    written = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in [*written, Path(__file__), Path(fingerprints.__file__)]:  # and how it is hashed
+        h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
     path = corpus_cache_dir() / f"given-{h.hexdigest()[:16]}.pickle"
     try:
         given = pickle.loads(path.read_bytes())  # our own file, written below; never student data
