@@ -158,6 +158,11 @@ def given_code(course: Course) -> Given:
     return given
 
 
+def fingerprinted(submission: Submission, given: Given) -> Printed:
+    """A submission's fingerprints, as the worker that grades it makes them (see grade_class)."""
+    return printed(submission.units, given)
+
+
 class CopyIndex:
     """The class's fingerprints, added one submission at a time (as each is graded), then compared."""
 

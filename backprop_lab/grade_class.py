@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from backprop_lab import __version__
 from backprop_lab.class_report import ClassRun
-from backprop_lab.copying import CopyIndex, given_code
+from backprop_lab.copying import CopyIndex, fingerprinted, given_code
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader, internal_error
@@ -112,7 +113,8 @@ def grade_submissions(
     started = time.perf_counter()
     given = given_code(config.course)
     copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
-    with Grader(config, cache_dir=out / ".cache", isolation=isolation, given=given) as grader:
+    beside = partial(fingerprinted, given=given)
+    with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
             result.name, result.origin = submissions[index].name, submissions[index].origin
@@ -123,7 +125,7 @@ def grade_submissions(
                 result = internal_error(submissions[index], config, error)
                 write_submission_files(result, out, lang, formats, config.course.visibility)
             results[index] = result
-            copies.add_submission(submissions[index], grader.printed_for(index))
+            copies.add_submission(submissions[index], grader.made_beside(index))
             bar.update()
         bar.close()
     graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded

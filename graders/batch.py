@@ -24,13 +24,13 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import numpy as np
 
 from backprop_lab.exercises import catalog as course_model
 from backprop_lab.exercises.i18n import N_
-from backprop_lab.fingerprints import Given, Printed, printed
 from backprop_lab.graders.bounded import bounded_result, summary
 from backprop_lab.graders.cases import Corpus, build_corpus
 from backprop_lab.graders.grade import GradingConfig, grade_submission
@@ -175,7 +175,7 @@ class Grader:
         limits: Limits | None = None,
         isolation: str = "auto",
         corpus: Corpus | None = None,
-        given: Given | None = None,
+        beside: Callable[[Submission], Any] | None = None,
     ) -> None:
         self.config = config
         self.cache_dir = cache_dir
@@ -185,10 +185,11 @@ class Grader:
         self._corpus = corpus
         self._box: Sandbox | None = None
         self.isolation_used = ""
-        # With `given`, worker processes fingerprint each submission for copy detection as they
-        # grade it; the fingerprints wait here, by index, for `printed_for` (see stream).
-        self.given = given
-        self._printed: dict[int, Printed] = {}
+        # Work the worker processes do for each submission beside grading it (a picklable
+        # function: copy detection's fingerprints); what it made waits here, by index, for
+        # `made_beside` (see stream).
+        self.beside = beside
+        self._made_beside: dict[int, Any] = {}
 
     @property
     def corpus(self) -> Corpus:
@@ -242,10 +243,10 @@ class Grader:
         self.store(result)
         return result
 
-    def printed_for(self, index: int) -> Printed | None:
-        """The fingerprints a worker made of submission `index` as it graded it (None: none were
-        made there, e.g. for a cached result: make them where they are needed)."""
-        return self._printed.pop(index, None)
+    def made_beside(self, index: int) -> Any | None:
+        """What `beside` made of submission `index` in the worker that graded it (None: nothing
+        was made there, e.g. for a cached result: make it where it is needed)."""
+        return self._made_beside.pop(index, None)
 
     def stream(
         self, submissions: list[Submission], jobs: int = 2, scheduler: str | None = None
@@ -284,7 +285,7 @@ class Grader:
         """
         pending, tried_again = deque(todo), set()
         context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
-        initargs = (self.config, self.limits, self.isolation, self.corpus, self.given)
+        initargs = (self.config, self.limits, self.isolation, self.corpus, self.beside)
         while pending:
             with ProcessPoolExecutor(jobs, context, _start_worker, initargs) as pool:
                 running: dict = {}
@@ -297,9 +298,9 @@ class Grader:
                     for future in done:
                         index = running.pop(future)
                         try:
-                            result, done = future.result()
-                            if done is not None:
-                                self._printed[index] = done
+                            result, made = future.result()
+                            if made is not None:
+                                self._made_beside[index] = made
                             yield index, result
                         except BrokenProcessPool as error:
                             broken = True
@@ -342,17 +343,21 @@ _WORKER: Grader | None = None
 
 
 def _start_worker(
-    config: GradingConfig, limits: Limits, isolation: str, corpus: Corpus, given: Given | None
+    config: GradingConfig,
+    limits: Limits,
+    isolation: str,
+    corpus: Corpus,
+    beside: Callable[[Submission], Any] | None,
 ) -> None:
     global _WORKER
-    _WORKER = Grader(config, None, limits, isolation, corpus, given)
+    _WORKER = Grader(config, None, limits, isolation, corpus, beside)
     atexit.register(_WORKER.close)
 
 
-def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, Printed | None]:
-    """The result, and the submission's fingerprints for copy detection, made here: the grading
-    process then only indexes them, and a class costs it no tokenising."""
+def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, Any | None]:
+    """The result, and what `beside` makes of the submission here (copy detection's
+    fingerprints): the grading process then only collects it."""
     assert _WORKER is not None
     result = _WORKER.grade_fresh(submission)
-    given = _WORKER.given
-    return result, (printed(submission.units, given) if given is not None else None)
+    beside = _WORKER.beside
+    return result, (beside(submission) if beside is not None else None)

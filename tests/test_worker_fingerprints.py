@@ -3,9 +3,11 @@ the same as the grading process would make, and the same pairs found."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from backprop_lab.copying import CopyIndex, common_base
+from backprop_lab.copying import CopyIndex, common_base, fingerprinted
 from backprop_lab.fingerprints import Given, printed
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
@@ -20,9 +22,9 @@ def test_workers_fingerprint_what_they_grade_as_the_grading_process_would(tmp_pa
     submissions = discover([tmp_path])
     given = Given.of(common_base())
     in_workers, here = CopyIndex(given), CopyIndex(given)
-    with Grader(GradingConfig(seed=0), given=given) as grader:
+    with Grader(GradingConfig(seed=0), beside=partial(fingerprinted, given=given)) as grader:
         for index, _ in grader.stream(submissions, jobs=2):
-            done = grader.printed_for(index)
+            done = grader.made_beside(index)
             assert done is not None  # made by the worker that graded it
             expected = printed(submissions[index].units, given)
             assert done.own == expected.own
