@@ -49,7 +49,8 @@ def preload(sandbox: Sandbox, corpus: Corpus, steps: list[Step]) -> None:
     for step in missing:
         sets[preload_key(corpus, step)] = wire(step, corpus.cases[step.id], {})
         if step.functions:
-            sets[preload_key(corpus, step) + KNOWN_VALUES] = known_values(step, corpus.cases[step.id], corpus.functions)
+            known = known_values(step, corpus.cases[step.id], corpus.functions)
+            sets[preload_key(corpus, step) + KNOWN_VALUES] = known
     if sets:
         sandbox.preload(sets)
 
