@@ -22,26 +22,29 @@ from __future__ import annotations
 
 import ast
 import csv
+import hashlib
 import math
+import pickle
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
-from backprop_lab.exercises.assemble import notebook, student_module
+from backprop_lab import exercises, fingerprints
 from backprop_lab.exercises.assignment import Answers
 from backprop_lab.exercises.catalog import COPY_THRESHOLD, Course
 from backprop_lab.exercises.i18n import LANGUAGES, N_
 from backprop_lab.fingerprints import (
     MAX_CHARS,
     Fingerprints,
+    Given,
     K,
-    OverBudget,
-    base_hashes,
+    Printed,
     covered,
-    fingerprint,
     given_tokens,
+    joined,
+    printed,
     spans,
 )
 from backprop_lab.graders.grade import ANSWER_ATOL, ANSWER_RTOL
@@ -117,6 +120,8 @@ def common_base(course: Course | None = None) -> list[str]:
     solution copy, and every code cell of the generated notebooks (student and nbgrader
     source: personal numbers, ANSWERS, self-check, autograder cells).
     """
+    from backprop_lab.exercises.assemble import notebook, student_module  # nbformat: seconds to import
+
     course = course or Course()
     texts = [student_module(lang, course, solution) for lang in LANGUAGES for solution in (False, True)]
     for lang in LANGUAGES:
@@ -125,34 +130,69 @@ def common_base(course: Course | None = None) -> list[str]:
     return texts
 
 
+def given_code(course: Course) -> Given:
+    """`common_base` as copy detection sets it aside, kept in the instructor's cache folder
+    (beside the case corpus) under everything it derives from: the course's files and the
+    code that writes the assignment. Making it (and importing nbformat for it) cost every
+    run 2–3 s."""
+    from backprop_lab.audit import course_fingerprint
+    from backprop_lab.graders.batch import code_fingerprint, corpus_cache_dir, write_private
+
+    h = hashlib.sha256(f"{code_fingerprint()}\0{course_fingerprint(course)}".encode())
+    folder = Path(exercises.__file__).parent
+    written = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in [*written, Path(__file__), Path(fingerprints.__file__)]:  # and how it is hashed
+        h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    path = corpus_cache_dir() / f"given-{h.hexdigest()[:16]}.pickle"
+    try:
+        given = pickle.loads(path.read_bytes())  # our own file, written below; never student data
+        if isinstance(given, Given):
+            return given
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    given = Given.of(common_base(course))
+    try:
+        write_private(path, pickle.dumps(given, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only home: the next run makes it again
+    return given
+
+
+def fingerprinted(submission: Submission, given: Given) -> Printed:
+    """A submission's fingerprints, as the worker that grades it makes them (see grade_class)."""
+    return printed(submission.units, given)
+
+
 class CopyIndex:
     """The class's fingerprints, added one submission at a time (as each is graded), then compared."""
 
-    def __init__(self, base: list[str]) -> None:
-        self.base = base_hashes(base)
-        self.given = {text.strip() for text in base}
+    def __init__(self, base: list[str] | Given) -> None:
+        self.given = base if isinstance(base, Given) else Given.of(base)
         self.prints: dict[str, Fingerprints] = {}
         self.units: dict[str, list[dict[str, str]]] = {}
         self.skipped: dict[str, Skipped] = {}
 
     def own_units(self, units: list[dict[str, str]]) -> list[dict[str, str]]:
         """A submission's units without those the assignment gave as they are (unchanged cells)."""
-        return [u for u in units if u["source"].strip() not in self.given]
+        return [units[i] for i in self.given.own(units)]
 
     def add(self, student: str, units: list[dict[str, str]]) -> None:
         """Fingerprint one submission; whatever its code does, only it is skipped (and named)."""
-        own = self.own_units(units)
-        try:
-            self.prints[student] = fingerprint(joined(own), self.base, starts(own))
-            self.units[student] = own
-        except OverBudget as error:
-            self.skipped[student] = Skipped(student, error.message, error.values)
-        except (Exception, RecursionError, MemoryError) as error:  # a bug of ours costs one student
-            text = f"{type(error).__name__}: {error}"[:200]
-            self.skipped[student] = Skipped(student, COULD_NOT, {"error": text})
+        self.add_printed(student, units, printed(units, self.given))
 
-    def add_submission(self, submission: Submission) -> None:
-        self.add(submission.id, submission.units)
+    def add_printed(self, student: str, units: list[dict[str, str]], done: Printed) -> None:
+        """A submission fingerprinted already (where it was graded: see graders.batch)."""
+        if done.prints is not None:
+            self.prints[student] = done.prints
+            self.units[student] = [units[i] for i in done.own]
+        else:
+            self.skipped[student] = Skipped(student, done.message or COULD_NOT, done.values)
+
+    def add_submission(self, submission: Submission, done: Printed | None = None) -> None:
+        if done is None:
+            self.add(submission.id, submission.units)
+        else:
+            self.add_printed(submission.id, submission.units, done)
 
     def findings(self, threshold: float = COPY_THRESHOLD) -> CopyFindings:
         """Every pair whose own code reaches the threshold, the first PAIR_LIMIT listed."""
@@ -283,16 +323,6 @@ def _student_pairs(these: list[str], those: list[str]) -> list[tuple[str, str]]:
     if these is those:
         return list(combinations(these, 2))
     return sorted((min(x, y), max(x, y)) for x in these for y in those)
-
-
-def joined(units: list[dict[str, str]]) -> str:
-    """Units' code as one text, as compared and shown."""
-    return "\n\n".join(unit["source"] for unit in units)
-
-
-def starts(units: list[dict[str, str]]) -> frozenset[int]:
-    """Where each unit starts in `joined(units)`."""
-    return frozenset(np.cumsum([0] + [len(u["source"]) + 2 for u in units[:-1]]).tolist())
 
 
 def similar_pairs(

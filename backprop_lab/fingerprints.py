@@ -25,7 +25,7 @@ import keyword
 import re
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
 
 import numpy as np
@@ -218,3 +218,54 @@ def spans(starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def joined(units: list[dict[str, str]]) -> str:
+    """Units' code as one text, as compared and shown."""
+    return "\n\n".join(unit["source"] for unit in units)
+
+
+def starts(units: list[dict[str, str]]) -> frozenset[int]:
+    """Where each unit starts in `joined(units)`."""
+    return frozenset(np.cumsum([0] + [len(u["source"]) + 2 for u in units[:-1]]).tolist())
+
+
+@dataclass(frozen=True)
+class Given:
+    """What every student is given, as copy detection sets it aside: its k-grams, and its texts
+    (a unit equal to one of them is not the student's own). Made once per run, sent to workers."""
+
+    hashes: np.ndarray
+    texts: frozenset[str]
+
+    @classmethod
+    def of(cls, base: list[str]) -> Given:
+        return cls(base_hashes(base), frozenset(text.strip() for text in base))
+
+    def own(self, units: list[dict[str, str]]) -> list[int]:
+        """Which units are the student's own (not as the assignment gave them)."""
+        return [i for i, unit in enumerate(units) if unit["source"].strip() not in self.texts]
+
+
+@dataclass
+class Printed:
+    """One submission's fingerprints, made where it was graded: which of its units are its own
+    (indices, so its code travels once), and their fingerprints, or why they could not be made
+    (`message` with `values`; no message and an `error` value: a bug of ours)."""
+
+    own: list[int]
+    prints: Fingerprints | None
+    message: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def printed(units: list[dict[str, str]], given: Given) -> Printed:
+    """A submission's own code fingerprinted; whatever the code is, this never raises."""
+    own = given.own(units)
+    chosen = [units[i] for i in own]
+    try:
+        return Printed(own, fingerprint(joined(chosen), given.hashes, starts(chosen)))
+    except OverBudget as error:
+        return Printed(own, None, error.message, error.values)
+    except (Exception, RecursionError, MemoryError) as error:  # a bug of ours costs one student
+        return Printed(own, None, "", {"error": f"{type(error).__name__}: {error}"[:200]})

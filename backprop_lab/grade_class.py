@@ -6,12 +6,13 @@ import sys
 import threading
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from backprop_lab import __version__
 from backprop_lab.class_report import ClassRun
-from backprop_lab.copying import CopyIndex, common_base
+from backprop_lab.copying import CopyIndex, fingerprinted, given_code
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.graders.batch import Grader, internal_error
@@ -128,8 +129,10 @@ def grade_submissions(
     plotting = threading.Thread(target=_import_plotting, daemon=True)
     plotting.start()
     started = time.perf_counter()
-    copies = CopyIndex(common_base(config.course))  # fingerprints made while the workers grade
-    with Grader(config, cache_dir=out / ".cache", isolation=isolation) as grader:
+    given = given_code(config.course)
+    copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
+    beside = partial(fingerprinted, given=given)
+    with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
             result.name, result.origin = submissions[index].name, submissions[index].origin
@@ -140,7 +143,7 @@ def grade_submissions(
                 result = internal_error(submissions[index], config, error)
                 write_submission_files(result, out, lang, formats, config.course.visibility)
             results[index] = result
-            copies.add_submission(submissions[index])
+            copies.add_submission(submissions[index], grader.made_beside(index))
             bar.update()
         bar.close()
     graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded

@@ -25,6 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import numpy as np
@@ -110,6 +111,11 @@ def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """A file of the instructor's cache, readable by its owner only, written whole or not at all."""
+    _write_atomically(path, data, mode=0o600)
+
+
 def load_corpus(config: GradingConfig, key: str) -> Corpus:
     """The run's corpus: from the disk cache when it was drawn before under the same key."""
     path = corpus_cache_dir() / f"corpus-{key}.pickle"
@@ -175,6 +181,7 @@ class Grader:
         limits: Limits | None = None,
         isolation: str = "auto",
         corpus: Corpus | None = None,
+        beside: Callable[[Submission], Any] | None = None,
     ) -> None:
         self.config = config
         self.cache_dir = cache_dir
@@ -184,6 +191,11 @@ class Grader:
         self._corpus = corpus
         self._box: Sandbox | None = None
         self.isolation_used = ""
+        # Work the worker processes do for each submission beside grading it (a picklable
+        # function: copy detection's fingerprints); what it made waits here, by index, for
+        # `made_beside` (see stream).
+        self.beside = beside
+        self._made_beside: dict[int, Any] = {}
 
     @property
     def corpus(self) -> Corpus:
@@ -237,6 +249,11 @@ class Grader:
         self.store(result)
         return result
 
+    def made_beside(self, index: int) -> Any | None:
+        """What `beside` made of submission `index` in the worker that graded it (None: nothing
+        was made there, e.g. for a cached result: make it where it is needed)."""
+        return self._made_beside.pop(index, None)
+
     def stream(
         self, submissions: list[Submission], jobs: int = 2, scheduler: str | None = None
     ) -> Iterator[tuple[int, SubmissionResult]]:
@@ -274,7 +291,7 @@ class Grader:
         """
         pending, tried_again = deque(todo), set()
         context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
-        initargs = (self.config, self.limits, self.isolation, self.corpus)
+        initargs = (self.config, self.limits, self.isolation, self.corpus, self.beside)
         while pending:
             with ProcessPoolExecutor(jobs, context, _start_worker, initargs) as pool:
                 running: dict = {}
@@ -287,7 +304,10 @@ class Grader:
                     for future in done:
                         index = running.pop(future)
                         try:
-                            yield index, future.result()
+                            result, made = future.result()
+                            if made is not None:
+                                self._made_beside[index] = made
+                            yield index, result
                         except BrokenProcessPool as error:
                             broken = True
                             if index in tried_again:
@@ -328,12 +348,22 @@ class Grader:
 _WORKER: Grader | None = None
 
 
-def _start_worker(config: GradingConfig, limits: Limits, isolation: str, corpus: Corpus) -> None:
+def _start_worker(
+    config: GradingConfig,
+    limits: Limits,
+    isolation: str,
+    corpus: Corpus,
+    beside: Callable[[Submission], Any] | None,
+) -> None:
     global _WORKER
-    _WORKER = Grader(config, None, limits, isolation, corpus)
+    _WORKER = Grader(config, None, limits, isolation, corpus, beside)
     atexit.register(_WORKER.close)
 
 
-def _grade_in_worker(submission: Submission) -> SubmissionResult:
+def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, Any | None]:
+    """The result, and what `beside` makes of the submission here (copy detection's
+    fingerprints): the grading process then only collects it."""
     assert _WORKER is not None
-    return _WORKER.grade_fresh(submission)
+    result = _WORKER.grade_fresh(submission)
+    beside = _WORKER.beside
+    return result, (beside(submission) if beside is not None else None)

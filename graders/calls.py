@@ -3,6 +3,8 @@
 The shared inputs of a run are preloaded into the sandbox once; each step is then
 one call naming its preloaded set. Test functions (the f of a gradient check) travel
 by name only: the grader evaluates them, so their coefficients never reach the student.
+Their values at the points a central difference evaluates are preloaded with the inputs,
+so a correct gradient check costs no exchange per evaluation (`known_values`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from backprop_lab.exercises.step import Step
 from backprop_lab.graders.cases import Case, Corpus
-from backprop_lab.graders.sandbox.inside.protocol import CallbackRef
+from backprop_lab.graders.sandbox.inside.protocol import KNOWN_VALUES, CallbackRef
 from backprop_lab.graders.sandbox.runner import Call, Sandbox
 
 # An assignment's test functions described by data: their kind → f(described, θ).
@@ -43,8 +45,44 @@ def preload_key(corpus: Corpus, step: Step) -> str:
 def preload(sandbox: Sandbox, corpus: Corpus, steps: list[Step]) -> None:
     """Hand the shared inputs (never the answers) to the sandbox once per run."""
     missing = [s for s in steps if not sandbox.has_preloaded(preload_key(corpus, s))]
-    if missing:
-        sandbox.preload({preload_key(corpus, s): wire(s, corpus.cases[s.id], {}) for s in missing})
+    sets: dict[str, list[Any]] = {}
+    for step in missing:
+        sets[preload_key(corpus, step)] = wire(step, corpus.cases[step.id], {})
+        if step.functions:
+            known = known_values(step, corpus.cases[step.id], corpus.functions)
+            sets[preload_key(corpus, step) + KNOWN_VALUES] = known
+    if sets:
+        sandbox.preload(sets)
+
+
+def central_points(theta: np.ndarray, eps: float) -> list[np.ndarray]:
+    """θ and θ ± ε·e_i for every entry i, each computed as a gradient check computes it."""
+    points = [theta.copy()]
+    for i in np.ndindex(theta.shape):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        points += [plus, minus]
+    return points
+
+
+def known_values(step: Step, cases: list[Case], kinds: TestFunctions) -> list[list[Any]]:
+    """[name, θ, f(θ)] for each case's test functions at its central-difference points (the
+    cases with a float array `theta` and a float `eps`), named as `wire` names them.
+
+    Only values the student's code could get by calling f at those very points: never
+    the coefficients, never a step's answer. The worker answers a call of f on exactly such
+    a point (same dtype, shape and bytes) from them, and asks the grader for any other.
+    """
+    known = []
+    for index, case in enumerate(cases):
+        theta, eps = case.args.get("theta"), case.args.get("eps")
+        if not isinstance(theta, np.ndarray) or theta.dtype != np.float64 or not isinstance(eps, float):
+            continue
+        for name in step.functions:
+            for point in central_points(theta, eps):
+                known.append([f"{name}{index}", point, function_answer(case.args[name], [point], kinds)])
+    return known
 
 
 def step_call(

@@ -18,7 +18,7 @@ import traceback
 import types
 
 import numpy as np
-from protocol import CallbackRef, Channel, fingerprint, plain, write_frame
+from protocol import KNOWN_VALUES, CallbackRef, Channel, fingerprint, plain, point_key, write_frame
 
 OUTPUT_CAP = 8192
 TEXT_CAP = 2000  # characters of an error message
@@ -153,10 +153,16 @@ class Worker:
         originals = {n: self.namespace.get(n) for n in message.get("stand_ins") or []}
         self.namespace.update({n: self.stand_in(n) for n in originals})
         fn = self.namespace.get(name)
-        cases = self.preloaded.get(message.get("preloaded"), []) + message["cases"]
+        key = message.get("preloaded")
+        preloaded = self.preloaded.get(key, [])
+        known = _known(self.preloaded.get(f"{key}{KNOWN_VALUES}")) if key else {}
+        cases = preloaded + message["cases"]
         batch, batch_bytes, flushed = [], 0, time.monotonic()
         for index, case in enumerate(cases):
-            args = _resolve(case, self.test_function)
+            if index < len(preloaded):  # its test functions' known values are of these cases only
+                args = _resolve(case, lambda ref: self.test_function(ref, known.get(ref)))
+            else:
+                args = _resolve(case, self.test_function)
             try:
                 if not callable(fn):
                     raise NameError(f"name {name!r} is not defined")
@@ -192,13 +198,18 @@ class Worker:
         """A function that asks the grader for the reference answer, within the budget."""
         return self._asking(name, budgeted=True)
 
-    def test_function(self, name: str):
+    def test_function(self, name: str, known: dict | None = None):
         """A test function (the f of a gradient check) evaluated by the grader: what it computes
-        stays there, so no step can read it instead of calling it."""
-        return self._asking(name, budgeted=False)
+        stays there, so no step can read it instead of calling it. Its values at the points a
+        central difference evaluates came with the inputs (`known`): no exchange for those."""
+        return self._asking(name, budgeted=False, known=known)
 
-    def _asking(self, name: str, budgeted: bool):
+    def _asking(self, name: str, budgeted: bool, known: dict | None = None):
         def ask_grader(*args):
+            if known and len(args) == 1 and type(args[0]) is np.ndarray:
+                value = known.get(point_key(args[0]))
+                if value is not None:
+                    return value
             args = list(args)
             if budgeted:
                 self.budget.spend(_nbytes(args))
@@ -271,7 +282,18 @@ def _nbytes(value) -> int:
     return 8
 
 
+def _known(entries) -> dict:
+    """Known values of test functions, by name, then by argument (see protocol.point_key)."""
+    known: dict = {}
+    for name, point, value in entries or []:
+        known.setdefault(name, {})[point_key(point)] = value
+    return known
+
+
 def _resolve(value, stand_in):
+    kind = type(value)
+    if kind is float or kind is int or kind is str:
+        return value
     if isinstance(value, CallbackRef):  # a test function: every evaluation asks the grader
         return stand_in(value.name)
     if isinstance(value, dict):

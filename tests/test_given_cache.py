@@ -1,0 +1,30 @@
+"""The code every student is given, as copy detection sets it aside: kept between runs, per course."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop_lab.copying import common_base, given_code
+from backprop_lab.exercises.catalog import Course
+from backprop_lab.fingerprints import Given
+from tests.submissions import CORPUS
+
+
+def test_given_code_is_made_once_per_course_and_is_what_common_base_gives(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BACKPROP_LAB_CACHE", str(tmp_path))
+    default, custom = Course(), Course.load(CORPUS / "course" / "course.toml")
+    for course in (default, custom):
+        made = Given.of(common_base(course))
+        first, again = given_code(course), given_code(course)  # drawn, then read from the cache
+        for given in (first, again):
+            assert np.array_equal(given.hashes, made.hashes)
+            assert given.texts == made.texts
+    assert len(list(tmp_path.glob("given-*.pickle"))) == 2  # one per course, never one for both
+
+
+def test_a_damaged_cache_file_is_made_again(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BACKPROP_LAB_CACHE", str(tmp_path))
+    given_code(Course())
+    (kept,) = tmp_path.glob("given-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    assert np.array_equal(given_code(Course()).hashes, Given.of(common_base(Course())).hashes)
