@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from backprop_lab.exercises.assignment import Assignment
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.i18n import N_, tr
-from backprop_lab.exercises.stubs import functions, prelude, student_function
+from backprop_lab.exercises.stubs import functions, prelude, replace_docstring, student_function
 
 
 def _title(assignment: Assignment, lang: str) -> str:
@@ -31,10 +31,13 @@ def answers_stub(assignment: Assignment, lang: str) -> str:
     return f"# {comment}\nANSWERS = {{\n{keys}}}\n"
 
 
-def helpers_source(course: Course) -> str:
-    """The reference's helper functions the steps call, given to students as they are."""
+def helpers_source(course: Course, lang: str) -> str:
+    """The reference's helper functions the steps call, given to students solved, each with
+    its docstring in the student's language."""
     source = functions(course.source_of(course.assignment.steps[0].id))
-    return "\n\n".join(source[name].text for name in course.assignment.given)
+    return "\n\n".join(
+        replace_docstring(source[name].text, tr(lang, doc)) for name, doc in course.assignment.given.items()
+    )
 
 
 def given_source(course: Course, lang: str) -> str:
@@ -51,18 +54,19 @@ def given_source(course: Course, lang: str) -> str:
     )
 
 
-def _opening(course: Course) -> str:
+def _opening(course: Course, lang: str) -> str:
     """The reference's imports and type names, then the helpers given to students."""
     opening = prelude(course.source_of(course.assignment.steps[0].id))
-    helpers = helpers_source(course)
-    return f"{opening}\n\n{helpers}\n" if helpers else opening
+    helpers = helpers_source(course, lang)
+    return f"{opening}\n\n{helpers}" if helpers else opening
 
 
 def student_module(lang: str, course: Course | None = None, solution: bool = False) -> str:
     """The whole module a student fills in, e.g. `backprop.py` (or the instructor's solution copy)."""
     course = course or Course()
     assignment = course.assignment
-    parts = [f'"""{_title(assignment, lang)}\n\n{_intro(assignment, lang)}\n"""\n\n', _opening(course), "\n"]
+    docstring = f'"""{_title(assignment, lang)}\n\n{_intro(assignment, lang)}\n"""\n\n'
+    parts = [docstring, _opening(course, lang), "\n"]
     if course.given():
         parts += ["\n", given_source(course, lang), "\n"]
     for step_id in course.points:
@@ -141,7 +145,7 @@ def notebook(lang: str, course: Course | None = None, nbgrader: bool = False) ->
     points_label, own_numbers = tr(lang, N_("Points")), tr(lang, N_("Your own numbers"))
     cells = [
         new_markdown_cell(f"# {_title(assignment, lang)}\n\n{_intro(assignment, lang)}", id="intro"),
-        new_code_cell(_opening(course), id="imports"),
+        new_code_cell(_opening(course, lang), id="imports"),
     ]
     if nbgrader:
         cells[0].metadata.update(_nbgrader("intro", locked=True))

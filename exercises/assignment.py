@@ -64,8 +64,9 @@ class Assignment:
     answers: Answers
     self_check: Callable[[], SelfCheck]
     notes: Callable[[], Notes] | None = None  # imported when asked for: notes draw with matplotlib
-    # Functions given to students solved (helpers the steps call; not graded), by name.
-    given: tuple[str, ...] = ()
+    # Functions of the reference given to students solved (helpers the steps call; not graded):
+    # name → the docstring they read (an English message id).
+    given: Mapping[str, str] = field(default_factory=dict)
     # Test functions described by data (the f of a gradient check), evaluated on the
     # grader's side: their "kind" → f(described, θ).
     functions: Mapping[str, Callable[[dict[str, Any], Any], float]] = field(default_factory=dict)

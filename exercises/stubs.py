@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from types import ModuleType
 
-from backprop_lab.exercises.i18n import tr
+from backprop_lab.exercises.i18n import N_, tr
 from backprop_lab.exercises.step import Step
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -90,7 +90,8 @@ def prelude(source: str) -> str:
 
 
 def step_docstring(info: Step, lang: str) -> str:
-    return tr(lang, info.title) + ". " + tr(lang, info.instructions)
+    title, instructions = tr(lang, info.title), tr(lang, info.instructions)
+    return tr(lang, N_("{title}. {instructions}"), title=title, instructions=instructions)
 
 
 def student_function(info: Step, lang: str, source: str, solution: bool = False) -> str:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 REFERENCE = Path(__file__).resolve().parents[1] / "solutions" / "backprop.py"
 
 
 @dataclass(frozen=True)
 class Mutant:
+    """One edit of the reference (`REFERENCE`; an assignment's own subclass names its own)."""
+
+    reference: ClassVar[Path] = REFERENCE
     step: str
     old: str
     new: str
@@ -29,7 +33,7 @@ class Mutant:
 
     def source(self) -> str:
         """The reference module with this one edit inside the step's function."""
-        text = REFERENCE.read_text(encoding="utf-8")
+        text = self.reference.read_text(encoding="utf-8")
         start = text.index(f"\ndef {self.step}(")
         end = text.find("\ndef ", start + 1)
         end = len(text) if end == -1 else end

@@ -11,32 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
+
+from tests import mutants
 
 REFERENCE = Path(__file__).resolve().parents[1] / "solutions" / "deep.py"
 
 
 @dataclass(frozen=True)
-class Mutant:
-    step: str
-    old: str
-    new: str
-    loses: str = "general"  # "unchanged" for in-place writes that keep the values right, "extremes" for a
-    # right formula that overflows
-
-    @property
-    def name(self) -> str:
-        return f"{self.step}: {self.old.strip()} → {self.new.strip()}"
-
-    def source(self) -> str:
-        """The reference module with this one edit inside the step's function."""
-        text = REFERENCE.read_text(encoding="utf-8")
-        start = text.index(f"\ndef {self.step}(")
-        end = text.find("\ndef ", start + 1)
-        end = len(text) if end == -1 else end
-        body = text[start:end]
-        if body.count(self.old) != 1:
-            raise ValueError(f"{self.name}: the text to replace occurs {body.count(self.old)} times")
-        return text[:start] + body.replace(self.old, self.new) + text[end:]
+class Mutant(mutants.Mutant):
+    reference: ClassVar[Path] = REFERENCE
 
 
 TANH = "return 1.0 - A**2"

@@ -1,8 +1,9 @@
 """The default assignment, `backprop`: a 2-2-2 sigmoid network with cross-entropy, step by step.
 
 Split by kind: `inputs` (what each property is tested on), `oracles` (finite differences
-of the forward pass), `mistakes` (wrong formulas and their hints), `polynomial` (the f of
-the gradient check), `steps` (one record per step), `derivation` (the worked numbers).
+of the forward pass), `mistakes` (wrong formulas and their hints), `steps` (one record
+per step), `derivation` (the worked numbers), `notes` (the lecture notes). The gradient
+check's f is shared by every assignment (exercises/polynomial.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import inspect
 
 import numpy as np
 
+from backprop_lab.exercises import polynomial
 from backprop_lab.exercises.assignment import Answers, Assignment, SelfCheck
-from backprop_lab.exercises.backprop import polynomial
 from backprop_lab.exercises.backprop.derivation import worked_derivation
 from backprop_lab.exercises.backprop.steps import STEPS
 from backprop_lab.exercises.i18n import N_, tr

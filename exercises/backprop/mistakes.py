@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_lab.exercises.backprop import polynomial
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.step import Misconception
 from backprop_lab.solutions import backprop as ref
@@ -40,15 +39,6 @@ def replaced_backward(change: Callable[..., dict[str, np.ndarray]]) -> Callable[
         return {**ref.backward(X, Y, params), **change(X, Y, params, ref.backward(X, Y, params))}
 
     return answer
-
-
-def forward_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
-    base, result = polynomial.poly_value(f, theta), np.zeros_like(theta)
-    for i in np.ndindex(theta.shape):
-        shifted = theta.copy()
-        shifted[i] += eps
-        result[i] = (polynomial.poly_value(f, shifted) - base) / eps
-    return result
 
 
 def single_path_square(A_hidden: np.ndarray, W_out: np.ndarray, delta_out: np.ndarray) -> np.ndarray | None:

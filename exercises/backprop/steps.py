@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_lab.exercises.backprop import inputs, mistakes, oracles, polynomial
+from backprop_lab.exercises import polynomial
+from backprop_lab.exercises.backprop import inputs, mistakes, oracles
 from backprop_lab.exercises.backprop.inputs import GENERAL_SHAPES, SINGLE_SHAPES
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.step import Step, extremes, general, single_example, unchanged
@@ -429,7 +430,7 @@ STEPS: tuple[Step, ...] = (
         misconceptions=(
             mistakes.misconception(
                 "forward_difference",
-                mistakes.forward_difference,
+                polynomial.forward_difference,
                 mistakes.FORWARD_DIFFERENCE,
                 N_("Use (f(θ + ε) − f(θ − ε)) / 2ε: it is accurate to ε², not ε."),
             ),

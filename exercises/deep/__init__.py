@@ -11,9 +11,9 @@ import numpy as np
 
 from backprop_lab.exercises.assignment import Answers, Assignment, Notes, SelfCheck
 from backprop_lab.exercises.deep import answers
-from backprop_lab.exercises.deep.oracles import poly_value
 from backprop_lab.exercises.deep.steps import STEPS
 from backprop_lab.exercises.i18n import N_
+from backprop_lab.exercises.polynomial import poly_value
 from backprop_lab.solutions import deep as ref
 from backprop_lab.solutions.deep_example import example
 
@@ -102,7 +102,13 @@ ASSIGNMENT = Assignment(
     answers=ANSWERS,
     self_check=self_check,
     notes=_notes,
-    given=("activate", "activation_grad"),
+    given={
+        "activate": N_("A hidden layer's activation, by its name: tanh, relu or sigmoid. Given, not graded."),
+        "activation_grad": N_(
+            "f'(Z) of a hidden layer by its activation's name, from whichever of Z and A = f(Z) its "
+            "formula uses (your tanh_grad, relu_grad and sigmoid_grad). Given, not graded."
+        ),
+    },
     functions={"poly": poly_value},
     slip=SLIP,
 )

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from backprop_lab.exercises.deep.oracles import poly_value
 from backprop_lab.exercises.i18n import N_
+from backprop_lab.exercises.polynomial import forward_difference
 from backprop_lab.exercises.step import Misconception
 from backprop_lab.solutions import deep as ref
 
@@ -322,18 +322,9 @@ ACTIVATION_ON_OUTPUT = _mistake(
 )
 
 
-def _forward_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
-    base, result = poly_value(f, theta), np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        shifted = theta.copy()
-        shifted[index] += eps
-        result[index] = (poly_value(f, shifted) - base) / eps
-    return result
-
-
 FORWARD_DIFFERENCE = _mistake(
     "forward_difference",
-    _forward_difference,
+    forward_difference,
     N_(
         "A one-sided difference is off by a term proportional to ε. Which difference quotient cancels that term?"
     ),

@@ -113,23 +113,3 @@ def fd_backward(
         )
         for index, (W, b) in enumerate(layers)
     ]
-
-
-# ------------------------------------------------------------------ the gradient check's f
-
-
-def poly_value(f: dict[str, np.ndarray], theta: np.ndarray) -> float:
-    """f(θ) = Σ c·θ² + Σ d·θ³, the function whose gradient `numerical_gradient` must estimate
-    (curvature ≥ 14 on |θ| ≤ 1: a one-sided difference is off by ~10·ε; the cubic puts a central
-    difference d·ε² off the exact gradient)."""
-    return float((f["c"] * theta**2).sum() + (f["d"] * theta**3).sum())
-
-
-def central_poly_gradient(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
-    """The central difference at ε of the described f in closed form: 2cθ + 3dθ² + d·ε²."""
-    return 2 * f["c"] * theta + 3 * f["d"] * theta**2 + f["d"] * eps**2
-
-
-def evaluated_central_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
-    """The same central difference computed as a student does, by evaluating f (its rounding)."""
-    return central(lambda t: poly_value(f, t), theta, eps)

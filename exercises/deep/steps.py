@@ -7,6 +7,7 @@ the steps it may be built from, and the wrong formulas students write (mistakes.
 
 from __future__ import annotations
 
+from backprop_lab.exercises import polynomial
 from backprop_lab.exercises.deep import inputs, mistakes
 from backprop_lab.exercises.deep import oracles as fd
 from backprop_lab.exercises.deep.forms import jacobian_output_delta
@@ -231,13 +232,13 @@ STEPS: tuple[Step, ...] = (
         latex=r"\frac{\partial f}{\partial \theta_i} \approx \frac{f(\theta + \varepsilon e_i) - "
         r"f(\theta - \varepsilon e_i)}{2\varepsilon}",
         points=8,
-        reference=fd.central_poly_gradient,
+        reference=polynomial.central_poly_gradient,
         output="array",
         properties=(general(inputs.numerical_gradient_args, 0.7), unchanged(0.3)),
         misconceptions=(mistakes.FORWARD_DIFFERENCE,),
         atol=NUMERICAL_GRADIENT_ATOL,
         functions=("f",),
-        forms=(fd.evaluated_central_difference,),
+        forms=(polynomial.evaluated_central_difference,),
     ),
     Step(
         id="sgd_step",

@@ -1,4 +1,10 @@
-"""Test functions described by data (the f of a gradient check), and their exact answers."""
+"""The gradient check's test function, described by data, shared by every assignment.
+
+The f a student's `numerical_gradient` estimates is a polynomial the grader evaluates on
+its own side (the student's code calls it by name: see graders/calls.py); here are its
+value, the exact answers a step is graded against, and the one-sided difference students
+write by mistake.
+"""
 
 from __future__ import annotations
 
@@ -33,3 +39,11 @@ def evaluated_central_difference(f: dict[str, np.ndarray], theta: np.ndarray, ep
     return grad
 
 
+def forward_difference(f: dict[str, np.ndarray], theta: np.ndarray, eps: float) -> np.ndarray:
+    """The one-sided difference (f(θ + εe_i) − f(θ)) / ε: a mistake, off by about 10·ε here."""
+    base, result = poly_value(f, theta), np.zeros_like(theta)
+    for i in np.ndindex(theta.shape):
+        shifted = theta.copy()
+        shifted[i] += eps
+        result[i] = (poly_value(f, shifted) - base) / eps
+    return result
