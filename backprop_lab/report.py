@@ -10,8 +10,9 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,26 @@ def native(
         **meta,
         "submissions": each_result(results, lambda r: native_entry(r, lang)),
     }
+
+
+def native_text(
+    results: list[SubmissionResult], lang: str, meta: dict[str, Any], assignment: str
+) -> Iterator[str]:
+    """`native` as its JSON text (indent 1), a submission at a time: the same bytes as
+    json.dumps of the whole, without holding every entry and the encoder's million pieces
+    (about 100 KiB a submission) at once."""
+    if not results:
+        yield json.dumps(native(results, lang, meta, assignment), indent=1, ensure_ascii=False)
+        return
+    # JSON escapes a newline inside a string: the only "\n  null\n" is the placeholder's
+    shell = {"assignment": assignment, **meta, "submissions": [None]}
+    before, _, after = json.dumps(shell, indent=1, ensure_ascii=False).rpartition("\n  null\n")
+    yield before
+    for index, r in enumerate(results):
+        entry = each_result([r], lambda r: native_entry(r, lang))[0]
+        text = json.dumps(entry, indent=1, ensure_ascii=False).replace("\n", "\n  ")
+        yield ("\n  " if index == 0 else ",\n  ") + text
+    yield "\n" + after
 
 
 def native_entry(r: SubmissionResult, lang: str) -> dict[str, Any]:
@@ -283,8 +304,7 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
         seen.add(r.id)
     out.mkdir(parents=True, exist_ok=True)
     name = config.course.assignment.name
-    document = json.dumps(native(results, lang, meta, name), indent=1, ensure_ascii=False)
-    write_atomically(out / "results.json", document + "\n")
+    write_atomically(out / "results.json", chain(native_text(results, lang, meta, name), ["\n"]))
     write_csv(results, out / "grades.csv", config)
     if per_submission:
         visibility = config.course.visibility
