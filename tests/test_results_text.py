@@ -5,12 +5,13 @@ whatever the ids, names and texts hold, and a write stopped halfway leaves the e
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from backprop_lab import atomic
-from backprop_lab.graders.results import Lateness, PropertyResult, StepResult, SubmissionResult
+from backprop_lab.graders.results import Failure, Lateness, PropertyResult, StepResult, SubmissionResult
 from backprop_lab.report import native, native_text
 
 META = {"seed": 7, "domain": "d", "secret": "s\n  null\n", "isolation": ""}
@@ -19,7 +20,9 @@ META = {"seed": 7, "domain": "d", "secret": "s\n  null\n", "isolation": ""}
 def results() -> list[SubmissionResult]:
     passed = StepResult("sigmoid", 5.0, 5.0, "passed", passed=9, total=9,
                         properties=[PropertyResult("general", 3.0, True, 7, 0)])  # fmt: skip
-    failed = StepResult("forward", 0.0, 5.0, "failed", misconceptions=["no_bias"], printed="x\n  null\n")
+    failure = Failure("wrong_values", {"at": "[0]"}, {"X": [[1.0, 2.0]]}, [[0.5]], [[0.25]], {"type": "E"})
+    failed = StepResult("forward", 0.0, 5.0, "failed", misconceptions=["no_bias"], printed="x\n  null\n",
+                        failure=failure, hints={"no_bias": {"en": "add b"}})  # fmt: skip
     unrenderable = StepResult("backward", 0.0, 5.0, "no such status")  # rendered as an internal error
     late = Lateness("2026-01-02T00:00+00:00", "file_times", "2026-01-01T00:00+00:00", 1, 10.0, 1.0, 10.0)
     return [
@@ -49,3 +52,11 @@ def test_a_write_stopped_halfway_leaves_the_earlier_file(tmp_path: Path) -> None
         atomic.write_atomically(path, pieces())
     assert path.read_text() == "earlier\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_a_result_for_the_cache_is_asdict_of_it() -> None:
+    """to_json shares the plain values instead of copying them: the same dict, the same JSON."""
+    for result in results():
+        assert result.to_json() == asdict(result)
+        assert json.dumps(result.to_json()) == json.dumps(asdict(result))
+        assert SubmissionResult.from_json(json.loads(json.dumps(result.to_json()))) == result
