@@ -379,17 +379,20 @@ OPENING_FENCE = re.compile(r" {0,3}(`{3,})[^`]*")
 
 def step_sections(markdown_text: str) -> list[str] | None:
     """The text cut before each step's heading ("### ", outside code), or None where a cut
-    could change the page: a construct that can run past a heading (an HTML block, a tilde
-    or unclosed fence) or a link definition, which is global. Each section then renders
-    alone as it does in the whole page, and the steps most students share render once."""
+    could change the page: a construct that can run past a heading (an HTML block, a fence
+    other than ours or one left open), a link definition (global), or a CR (a line end we
+    do not cut at). Each section then renders alone as it does in the whole page, and the
+    steps most students share render once."""
+    if "\r" in markdown_text:
+        return None
     sections, current, fence = [], [], ""
     for line in markdown_text.split("\n"):
         if fence:
             fence = "" if re.fullmatch(f" {{0,3}}{fence}`*[ \t]*", line) else fence
-        elif "<" in line or "]:" in line or line.lstrip().startswith("~~~"):
-            return None
         elif opening := OPENING_FENCE.fullmatch(line):
             fence = opening[1]
+        elif any(mark in line for mark in ("<", "]:", "```", "~~~")):
+            return None
         elif line.startswith("### ") and current:
             sections.append("\n".join(current) + "\n")
             current = []

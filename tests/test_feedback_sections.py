@@ -32,6 +32,8 @@ HOSTILE = {
     "a link definition": "### forward — 0/5\n\n[x]: http://example.com\n\n[x]",
     "an unclosed backtick fence": "### forward — 0/5\n\n```\n" + PASSED,
     "a list": "### forward — 0/5\n\n- one\n- two",
+    "a fence in a list item": "### forward — 0/5\n\n- ```\n" + PASSED,
+    "a carriage return": "### forward — 0/5\n\n```\nx\r```\n" + PASSED,
 }
 
 
@@ -59,6 +61,8 @@ UNSAFE = [
     "an HTML comment across steps",
     "a link definition",
     "an unclosed backtick fence",
+    "a fence in a list item",
+    "a carriage return",
 ]
 
 
