@@ -1,5 +1,5 @@
 """results.json is written a submission at a time (the whole document's encoding held about
-100 KiB a submission in the grading process): its bytes must be json.dumps of the whole,
+75 KiB a submission in the grading process): its bytes must be json.dumps of the whole,
 whatever the ids, names and texts hold, and a write stopped halfway leaves the earlier file."""
 
 from __future__ import annotations
