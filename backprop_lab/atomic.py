@@ -11,14 +11,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: str | bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path` (one step)."""
+def write_atomically(path: Path, data: str | bytes | Iterable[str]) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path` (one step).
+    Text in pieces (an iterable of str) is written as it comes, never held whole."""
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [data] if isinstance(data, (str, bytes)) else data
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as f:
-            f.write(payload)
+            for piece in pieces:
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.chmod(temporary, 0o644)  # what a plain write would leave, not mkstemp's 0600
         os.replace(temporary, path)
     except BaseException:

@@ -11,6 +11,7 @@ image or HTML.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -367,11 +368,49 @@ def _collapsed(body: str) -> str:
     return "".join(folded)
 
 
+# Built once: a page's Markdown is parsed in a fresh state each call, the renderer keeps none
+# escape=True: error messages and printed output are the student's text, never HTML to run;
+# and no image is ever fetched from anywhere
+_MARKDOWN = mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))
+
+
+OPENING_FENCE = re.compile(r" {0,3}(`{3,})[^`]*")
+
+
+def step_sections(markdown_text: str) -> list[str] | None:
+    """The text cut before each step's heading ("### ", outside code), or None where a cut
+    could change the page: a construct that can run past a heading (an HTML block, a fence
+    other than ours or one left open), a link definition (global), or a CR (a line end we
+    do not cut at). Each section then renders alone as it does in the whole page, and the
+    steps most students share render once."""
+    if "\r" in markdown_text:
+        return None
+    sections, current, fence = [], [], ""
+    for line in markdown_text.split("\n"):
+        if fence:
+            fence = "" if re.fullmatch(f" {{0,3}}{fence}`*[ \t]*", line) else fence
+        elif opening := OPENING_FENCE.fullmatch(line):
+            fence = opening[1]
+        elif any(mark in line for mark in ("<", "]:", "```", "~~~")):
+            return None
+        elif line.startswith("### ") and current:
+            sections.append("\n".join(current) + "\n")
+            current = []
+        current.append(line)
+    if fence:
+        return None
+    return [*sections, "\n".join(current)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _section_html(section: str) -> str:
+    return _MARKDOWN(section)
+
+
 def to_html(markdown_text: str, title: str) -> str:
     """A standalone HTML page of the Markdown feedback, each step's details collapsed."""
-    # escape=True: error messages and printed output are the student's text, never HTML to run;
-    # and no image is ever fetched from anywhere
-    body = _collapsed(mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))(markdown_text))
+    sections = step_sections(markdown_text)
+    body = _collapsed(_MARKDOWN(markdown_text) if sections is None else "".join(map(_section_html, sections)))
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"

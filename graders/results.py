@@ -6,7 +6,7 @@ of them invents a shape of its own.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 ANSWERS_ID = "personal_answers"
@@ -93,9 +93,23 @@ class SubmissionResult:
     late: Lateness | None = None  # set after grading when the course has a [late] policy
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """asdict(self), sharing the plain values (lists, dicts, numbers) instead of copying
+        them: it is encoded at once, and asdict's deep copy of every failure's arrays cost the
+        grading process about 3 ms a submission."""
+        return {**_fields(self), "steps": [_step_json(s) for s in self.steps],
+                "late": _fields(self.late) if self.late else None}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SubmissionResult:
         late = Lateness(**data["late"]) if data.get("late") else None
         return cls(**{**data, "steps": [StepResult.from_json(s) for s in data["steps"]], "late": late})
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass whose fields hold only plain values, as a dict (asdict without the copy)."""
+    return {f.name: getattr(value, f.name) for f in fields(value)}
+
+
+def _step_json(step: StepResult) -> dict[str, Any]:
+    return {**_fields(step), "failure": _fields(step.failure) if step.failure else None,
+            "properties": [_fields(p) for p in step.properties]}  # fmt: skip

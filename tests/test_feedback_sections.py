@@ -1,0 +1,71 @@
+"""A feedback page is rendered a step's section at a time (the sections most students share
+are rendered once): the page must be byte for byte the page rendered whole, whatever the
+student's text does, and a text that could make a cut matter is rendered whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from backprop_lab.feedback import _MARKDOWN, _collapsed, fenced, step_sections, to_html
+
+HEAD = (
+    "# Backpropagation assignment: s1\n\n**Score: 5 / 10**\n\n"
+    "## Overview\n\n- ✓ sigmoid — 5/5\n\n## Details\n"
+)
+PASSED = "### sigmoid — 5/5\n\nAll 9 cases passed."
+
+
+def page(*steps: str) -> str:
+    """Laid out as submission_feedback lays it out: the head, then each step and a blank line."""
+    return HEAD + "".join(f"\n{step}\n" for step in steps)
+
+
+def printed(text: str) -> str:
+    return "\n".join(["### forward — 0/5", "", "Your code printed:", *fenced(text)])
+
+
+HOSTILE = {
+    "a heading inside printed output": printed("### not a step\n## nor this"),
+    "a fence inside printed output": printed("```\n### inside\n````"),
+    "an unclosed tilde fence": "### forward — 0/5\n\n~~~\n" + PASSED,
+    "an HTML comment across steps": "### forward — 0/5\n\n<!--\n",
+    "a link definition": "### forward — 0/5\n\n[x]: http://example.com\n\n[x]",
+    "an unclosed backtick fence": "### forward — 0/5\n\n```\n" + PASSED,
+    "a list": "### forward — 0/5\n\n- one\n- two",
+    "a fence in a list item": "### forward — 0/5\n\n- ```\n" + PASSED,
+    "a carriage return": "### forward — 0/5\n\n```\nx\r```\n" + PASSED,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_page_in_sections_is_the_page_rendered_whole(name: str) -> None:
+    text = page(PASSED, HOSTILE[name], PASSED)
+    assert f"\n{_collapsed(_MARKDOWN(text))}</body></html>\n" in to_html(text, "s1")
+    sections = step_sections(text)
+    if sections is not None:
+        assert "".join(sections) == text
+        assert "".join(_MARKDOWN(s) for s in sections) == _MARKDOWN(text)
+
+
+def test_cut_before_each_step_and_only_there() -> None:
+    text = page(PASSED, printed("### not a step"), PASSED)
+    sections = step_sections(text)
+    assert sections is not None
+    first_lines = [s.splitlines()[0] for s in sections]
+    steps = ["### sigmoid — 5/5", "### forward — 0/5", "### sigmoid — 5/5"]
+    assert first_lines == [HEAD.splitlines()[0], *steps]
+
+
+UNSAFE = [
+    "an unclosed tilde fence",
+    "an HTML comment across steps",
+    "a link definition",
+    "an unclosed backtick fence",
+    "a fence in a list item",
+    "a carriage return",
+]
+
+
+@pytest.mark.parametrize("name", UNSAFE)
+def test_text_a_cut_could_change_is_rendered_whole(name: str) -> None:
+    assert step_sections(page(PASSED, HOSTILE[name], PASSED)) is None

@@ -1,0 +1,62 @@
+"""results.json is written a submission at a time (the whole document's encoding held about
+75 KiB a submission in the grading process): its bytes must be json.dumps of the whole,
+whatever the ids, names and texts hold, and a write stopped halfway leaves the earlier file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from backprop_lab import atomic
+from backprop_lab.graders.results import Failure, Lateness, PropertyResult, StepResult, SubmissionResult
+from backprop_lab.report import native, native_text
+
+META = {"seed": 7, "domain": "d", "secret": "s\n  null\n", "isolation": ""}
+
+
+def results() -> list[SubmissionResult]:
+    passed = StepResult("sigmoid", 5.0, 5.0, "passed", passed=9, total=9,
+                        properties=[PropertyResult("general", 3.0, True, 7, 0)])  # fmt: skip
+    failure = Failure("wrong_values", {"at": "[0]"}, {"X": [[1.0, 2.0]]}, [[0.5]], [[0.25]], {"type": "E"})
+    failed = StepResult("forward", 0.0, 5.0, "failed", misconceptions=["no_bias"], printed="x\n  null\n",
+                        failure=failure, hints={"no_bias": {"en": "add b"}})  # fmt: skip
+    unrenderable = StepResult("backward", 0.0, 5.0, "no such status")  # rendered as an internal error
+    late = Lateness("2026-01-02T00:00+00:00", "file_times", "2026-01-01T00:00+00:00", 1, 10.0, 1.0, 10.0)
+    return [
+        SubmissionResult("a", 5.0, 10.0, [passed, failed]),
+        SubmissionResult("b\u2028", 9.0, 10.0, [passed], late=late),
+        SubmissionResult("c", 0.0, 10.0, [unrenderable], units=[{"name": '"\n  null\n', "error": {}}]),
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_text_is_json_dumps_of_the_whole(count: int) -> None:
+    chosen = results()[:count]
+    whole = json.dumps(native(chosen, "en", META, "backprop"), indent=1, ensure_ascii=False)
+    assert "".join(native_text(chosen, "en", META, "backprop")) == whole
+    assert len(json.loads(whole)["submissions"]) == count
+
+
+def test_a_write_stopped_halfway_leaves_the_earlier_file(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    path.write_text("earlier\n")
+
+    def pieces():
+        yield "{"
+        raise KeyboardInterrupt  # the run is stopped while the document is written
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_atomically(path, pieces())
+    assert path.read_text() == "earlier\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_a_result_for_the_cache_is_asdict_of_it() -> None:
+    """to_json shares the plain values instead of copying them: the same dict, the same JSON."""
+    for result in results():
+        assert result.to_json() == asdict(result)
+        assert json.dumps(result.to_json()) == json.dumps(asdict(result))
+        assert SubmissionResult.from_json(json.loads(json.dumps(result.to_json()))) == result
