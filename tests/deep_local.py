@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from backprop_lab.exercises.deep.steps import STEPS
-from backprop_lab.exercises.polynomial import poly_value
+from backprop_lab.exercises.gradient_check import poly_value
 from backprop_lab.exercises.step import Args, Step
 
 BY_ID = {step.id: step for step in STEPS}

@@ -3,7 +3,7 @@
 Split by kind: `inputs` (what each property is tested on), `oracles` (finite differences
 of the forward pass), `mistakes` (wrong formulas and their hints), `steps` (one record
 per step), `derivation` (the worked numbers), `notes` (the lecture notes). The gradient
-check's f is shared by every assignment (exercises/polynomial.py).
+check is one step shared by every assignment (exercises/gradient_check.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import inspect
 
 import numpy as np
 
-from backprop_lab.exercises import polynomial
+from backprop_lab.exercises import gradient_check
 from backprop_lab.exercises.assignment import Answers, Assignment, SelfCheck
 from backprop_lab.exercises.backprop.derivation import worked_derivation
 from backprop_lab.exercises.backprop.steps import STEPS
@@ -110,7 +110,7 @@ ASSIGNMENT = Assignment(
     ),
     self_check=self_check,
     notes=_notes,
-    functions={"poly": polynomial.poly_value},
+    functions={"poly": gradient_check.poly_value},
     slip=(
         "hidden_delta",  # the catalogued missing_transpose
         "def hidden_delta(A_hidden, W_out, delta_out):\n"

@@ -113,24 +113,6 @@ def backward_args(shapes: tuple[tuple[int, ...], ...], hi: float = 2.0) -> Calla
     return draw
 
 
-# The ε each gradient-check case passes: large enough that a central difference's own
-# truncation error, d·ε² ≥ 2e-7 on the grader's f, is far above the step's tolerance
-# (NUMERICAL_GRADIENT_ATOL), and far above its rounding (≤ 1e-10 here). So the right
-# answer is the central difference at that ε, and ignoring ε, a one-sided difference or
-# the exact gradient each miss it. (At ε = 1e-4 the truncation, 2e-9, would be within 20×
-# of the rounding: too close to tell apart on every draw.)
-CHECK_EPS = (1e-2, 1e-3)
-NUMERICAL_GRADIENT_ATOL = 1e-8
-
-
-def numerical_gradient_args(rng: np.random.Generator, index: int) -> Args:
-    # Small θ, 1-D and 2-D: the grader answers each of f's two evaluations per entry.
-    n = plan(GENERAL_SHAPES, index)[1]
-    shape = (2, n) if index % 2 else (n + 1,)
-    f = {"kind": "poly", "c": rng.uniform(10.0, 20.0, size=shape), "d": nonzero(rng, shape, lo=0.2, hi=1.0)}
-    return {"f": f, "theta": nonzero(rng, shape, lo=0.1, hi=1.0), "eps": CHECK_EPS[index % len(CHECK_EPS)]}
-
-
 def sgd_step_args(rng: np.random.Generator, index: int) -> Args:
     _, d, h, k = plan(GENERAL_SHAPES, index)
     lr = (0.5, 0.1, 0.05, 1.0)[index % 4]

@@ -81,10 +81,6 @@ MEAN_MISSING = N_(
 )
 MEAN_TWICE = N_("The 1/m of the batch mean enters once. Count how often your code divides by m.")
 BIAS_AXIS = N_("Rows are examples and columns are units: the bias gradient has one number per unit.")
-FORWARD_DIFFERENCE = N_(
-    "A one-sided difference is off by a term proportional to ε. Which difference quotient cancels that term?"
-)
-
 
 def misconception(mid: str, answer: Callable[..., object], hint: str, formula_hint: str) -> Misconception:
     return Misconception(mid, answer, hint, formula_hint)

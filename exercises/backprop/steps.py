@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_lab.exercises import polynomial
 from backprop_lab.exercises.backprop import inputs, mistakes, oracles
 from backprop_lab.exercises.backprop.inputs import GENERAL_SHAPES, SINGLE_SHAPES
+from backprop_lab.exercises.draw import plan
+from backprop_lab.exercises.gradient_check import gradient_check
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.step import Step, extremes, general, single_example, unchanged
 from backprop_lab.solutions import backprop as ref
@@ -414,31 +415,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
     ),
-    Step(
-        id="numerical_gradient",
-        title=N_("A gradient check"),
-        instructions=N_(
-            "Return the central-difference estimate, with step eps, of the gradient of the scalar function f "
-            "at theta, same shape as theta. Leave theta unchanged."
-        ),
-        latex=r"\frac{\partial f}{\partial \theta_i} \approx \frac{f(\theta + \varepsilon e_i) - "
-        r"f(\theta - \varepsilon e_i)}{2\varepsilon}",
-        points=10,
-        reference=polynomial.central_poly_gradient,
-        output="array",
-        properties=(general(inputs.numerical_gradient_args, 0.7), unchanged(0.3)),
-        misconceptions=(
-            mistakes.misconception(
-                "forward_difference",
-                polynomial.forward_difference,
-                mistakes.FORWARD_DIFFERENCE,
-                N_("Use (f(θ + ε) − f(θ − ε)) / 2ε: it is accurate to ε², not ε."),
-            ),
-        ),
-        atol=inputs.NUMERICAL_GRADIENT_ATOL,  # rounding ≤ 1e-10 passes; ε ignored, one-sided or exact: ≥ 2e-7 off
-        functions=("f",),
-        forms=(polynomial.evaluated_central_difference,),
-    ),
+    gradient_check(points=10, width=lambda index: plan(GENERAL_SHAPES, index)[1]),
     Step(
         id="sgd_step",
         title=N_("A step of gradient descent"),

@@ -12,8 +12,8 @@ import numpy as np
 from backprop_lab.exercises.assignment import Answers, Assignment, Notes, SelfCheck
 from backprop_lab.exercises.deep import answers
 from backprop_lab.exercises.deep.steps import STEPS
+from backprop_lab.exercises.gradient_check import poly_value
 from backprop_lab.exercises.i18n import N_
-from backprop_lab.exercises.polynomial import poly_value
 from backprop_lab.solutions import deep as ref
 from backprop_lab.solutions.deep_example import example
 

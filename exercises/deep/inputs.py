@@ -226,18 +226,6 @@ BACKWARD_EXTREME = _network_args(GENERAL_NETWORKS, hi=12.0)  # saturated hidden 
 
 # ------------------------------------------------------------------ the gradient check and SGD
 
-# The ε each gradient-check case passes (as in the first assignment: the truncation d·ε² of a
-# central difference of the grader's f is far above the step's tolerance, so ignoring ε, a
-# one-sided difference or the exact gradient each miss).
-CHECK_EPS = (1e-2, 1e-3)
-
-
-def numerical_gradient_args(rng: np.random.Generator, index: int) -> Args:
-    _, n_in, _ = plan(GENERAL_LAYERS, index)
-    shape = (2, n_in) if index % 2 else (n_in + 1,)
-    f = {"kind": "poly", "c": rng.uniform(10.0, 20.0, size=shape), "d": nonzero(rng, shape, lo=0.2, hi=1.0)}
-    return {"f": f, "theta": nonzero(rng, shape, lo=0.1, hi=1.0), "eps": CHECK_EPS[index % len(CHECK_EPS)]}
-
 
 def sgd_step_args(rng: np.random.Generator, index: int) -> Args:
     _, widths = plan(GENERAL_NETWORKS, index)

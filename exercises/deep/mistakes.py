@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from backprop_lab.exercises.i18n import N_
-from backprop_lab.exercises.polynomial import forward_difference
 from backprop_lab.exercises.step import Misconception
 from backprop_lab.solutions import deep as ref
 
@@ -322,14 +321,6 @@ ACTIVATION_ON_OUTPUT = _mistake(
 )
 
 
-FORWARD_DIFFERENCE = _mistake(
-    "forward_difference",
-    forward_difference,
-    N_(
-        "A one-sided difference is off by a term proportional to ε. Which difference quotient cancels that term?"
-    ),
-    N_("Use (f(θ + ε) − f(θ − ε)) / 2ε: it is accurate to ε², not ε."),
-)
 SGD_SIGN = _mistake(
     "sign_error",
     lambda layers, grads, lr: [

@@ -7,16 +7,16 @@ the steps it may be built from, and the wrong formulas students write (mistakes.
 
 from __future__ import annotations
 
-from backprop_lab.exercises import polynomial
 from backprop_lab.exercises.deep import inputs, mistakes
 from backprop_lab.exercises.deep import oracles as fd
 from backprop_lab.exercises.deep.forms import jacobian_output_delta
+from backprop_lab.exercises.draw import plan
+from backprop_lab.exercises.gradient_check import gradient_check
 from backprop_lab.exercises.i18n import N_
 from backprop_lab.exercises.step import Step, extremes, general, single_example, unchanged
 from backprop_lab.solutions import deep as ref
 
 # The tolerance of the gradient check: rounding (≤ 1e-10) passes; ε ignored, one-sided or exact is ≥ 2e-7 off.
-NUMERICAL_GRADIENT_ATOL = 1e-8
 
 
 STEPS: tuple[Step, ...] = (
@@ -222,24 +222,7 @@ STEPS: tuple[Step, ...] = (
             mistakes.BACKWARD_SIGN,
         ),
     ),
-    Step(
-        id="numerical_gradient",
-        title=N_("A gradient check"),
-        instructions=N_(
-            "Return the central-difference estimate, with step eps, of the gradient of the scalar function f "
-            "at theta, same shape as theta. Leave theta unchanged."
-        ),
-        latex=r"\frac{\partial f}{\partial \theta_i} \approx \frac{f(\theta + \varepsilon e_i) - "
-        r"f(\theta - \varepsilon e_i)}{2\varepsilon}",
-        points=8,
-        reference=polynomial.central_poly_gradient,
-        output="array",
-        properties=(general(inputs.numerical_gradient_args, 0.7), unchanged(0.3)),
-        misconceptions=(mistakes.FORWARD_DIFFERENCE,),
-        atol=NUMERICAL_GRADIENT_ATOL,
-        functions=("f",),
-        forms=(polynomial.evaluated_central_difference,),
-    ),
+    gradient_check(points=8, width=lambda index: plan(inputs.GENERAL_LAYERS, index)[1]),
     Step(
         id="sgd_step",
         title=N_("A step of gradient descent"),
