@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
@@ -81,6 +82,7 @@ class Assignment:
     def notebook(self) -> str:
         return f"{self.name}.ipynb"
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, Step]:
+        """The steps by id, built once (the engine looks steps up per submission)."""
         return {step.id: step for step in self.steps}
