@@ -317,8 +317,9 @@ def overview(result: SubmissionResult, lang: str) -> list[str]:
     return lines
 
 
-def submission_feedback(result: SubmissionResult, lang: str) -> str:
-    """Markdown for a whole submission: the overview, then the details of every step."""
+def submission_feedback(result: SubmissionResult, lang: str, steps: list[str] | None = None) -> str:
+    """Markdown for a whole submission: the overview, then the details of every step (`steps`:
+    each step's Markdown from `step_feedback`, where the caller has made it already)."""
     heading, score = tr(lang, N_("Backpropagation assignment")), tr(lang, N_("Score"))
     lines = [
         f"# {heading}: {result.id}",
@@ -342,9 +343,11 @@ def submission_feedback(result: SubmissionResult, lang: str) -> str:
             tr(lang, N_("Note: this machine has no isolation layer; your code ran as a plain process.")),
             "",
         ]
-    unrunnable = tuple(code_span(unit["name"]) for unit in result.units)
-    for step in result.steps:
-        lines += [step_feedback(step, lang, unrunnable), ""]
+    if steps is None:
+        unrunnable = tuple(code_span(unit["name"]) for unit in result.units)
+        steps = [step_feedback(step, lang, unrunnable) for step in result.steps]
+    for text in steps:
+        lines += [text, ""]
 
     return "\n".join(lines)
 
@@ -374,15 +377,17 @@ def _collapsed(body: str) -> str:
 _MARKDOWN = mistune.create_markdown(escape=True, renderer=_NoImages(escape=True))
 
 
+HEADINGS = ("# ", "## ", "### ")
+BLOCK_QUOTE = re.compile(r" {0,3}>")  # mistune keeps a heading after it inside the quote
 OPENING_FENCE = re.compile(r" {0,3}(`{3,})[^`]*")
 
 
 def step_sections(markdown_text: str) -> list[str] | None:
-    """The text cut before each step's heading ("### ", outside code), or None where a cut
-    could change the page: a construct that can run past a heading (an HTML block, a fence
-    other than ours or one left open), a link definition (global), or a CR (a line end we
-    do not cut at). Each section then renders alone as it does in the whole page, and the
-    steps most students share render once."""
+    """The text cut before each heading (#, ## or ###, outside code), or None where a cut
+    could change the page: a construct that can run past a heading (an HTML block, a block
+    quote, a fence other than ours or one left open), a link definition (global), or a CR (a line end we
+    do not cut at). Each section then renders alone as it does in the whole page, and what
+    many students share (a step's details, an overview, the reasons) renders once."""
     if "\r" in markdown_text:
         return None
     sections, current, fence = [], [], ""
@@ -391,9 +396,9 @@ def step_sections(markdown_text: str) -> list[str] | None:
             fence = "" if re.fullmatch(f" {{0,3}}{fence}`*[ \t]*", line) else fence
         elif opening := OPENING_FENCE.fullmatch(line):
             fence = opening[1]
-        elif any(mark in line for mark in ("<", "]:", "```", "~~~")):
+        elif any(mark in line for mark in ("<", "]:", "```", "~~~")) or BLOCK_QUOTE.match(line):
             return None
-        elif line.startswith("### ") and current:
+        elif line.startswith(HEADINGS) and current:
             sections.append("\n".join(current) + "\n")
             current = []
         current.append(line)

@@ -120,6 +120,7 @@ def grade_submissions(
     from backprop_lab.graders.batch import code_fingerprint
     from backprop_lab.lateness import mark_late
     from backprop_lab.report import write_all, write_submission_files
+    from backprop_lab.spool import TextSpool
 
     config = config or GradingConfig()
     earlier = read_earlier(out)  # a regrade: what changed is recorded (changes.csv, the class report)
@@ -132,16 +133,18 @@ def grade_submissions(
     given = given_code(config.course)
     copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
     beside = partial(fingerprinted, given=given)
+    entries = TextSpool()  # each results.json entry, made beside its feedback (an anonymous file)
     with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
         for index, result in grader.stream(submissions, jobs, scheduler):
             result.name, result.origin = submissions[index].name, submissions[index].origin
             try:
                 result = mark_late(result, result.origin, config.course.late)
-                write_submission_files(result, out, lang, formats, config.course.visibility)
+                entry = write_submission_files(result, out, lang, formats, config.course.visibility)
             except Exception as error:  # a result we cannot report costs its submission only
                 result = internal_error(submissions[index], config, error)
-                write_submission_files(result, out, lang, formats, config.course.visibility)
+                entry = write_submission_files(result, out, lang, formats, config.course.visibility)
+            entries.put(index, entry)
             results[index] = result
             copies.add_submission(submissions[index], grader.made_beside(index))
             bar.update()
@@ -165,5 +168,7 @@ def grade_submissions(
         run.changes = changes(earlier, graded, meta)
         write_changes(run.changes, out, lang)
     plotting.join()
-    write_all(graded, out, config, lang, meta, formats, per_submission=False, run=run)
+    with entries:
+        write_all(graded, out, config, lang, meta, formats, per_submission=False, run=run,
+                  entries=entries.get)  # fmt: skip
     return graded

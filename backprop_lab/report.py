@@ -86,11 +86,16 @@ def native(
 
 
 def native_text(
-    results: list[SubmissionResult], lang: str, meta: dict[str, Any], assignment: str
+    results: list[SubmissionResult],
+    lang: str,
+    meta: dict[str, Any],
+    assignment: str,
+    entries: Callable[[int], str | None] | None = None,
 ) -> Iterator[str]:
     """`native` as its JSON text (indent 1), a submission at a time: the same bytes as
     json.dumps of the whole, without holding every entry and the encoder's pieces for all
-    at once (75 KiB a submission at the grading process's peak, measured on 600)."""
+    at once (75 KiB a submission at the grading process's peak, measured on 600).
+    `entries(i)`: result i's `entry_text`, made when it was graded (None: make it here)."""
     if not results:
         yield json.dumps(native(results, lang, meta, assignment), indent=1, ensure_ascii=False)
         return
@@ -99,14 +104,20 @@ def native_text(
     before, _, after = json.dumps(shell, indent=1, ensure_ascii=False).rpartition("\n  null\n")
     yield before
     for index, r in enumerate(results):
-        entry = each_result([r], lambda r: native_entry(r, lang))[0]
-        text = json.dumps(entry, indent=1, ensure_ascii=False).replace("\n", "\n  ")
-        yield ("\n  " if index == 0 else ",\n  ") + text
+        text = entries(index) if entries is not None else None
+        yield ("\n  " if index == 0 else ",\n  ") + (entry_text(r, lang) if text is None else text)
     yield "\n" + after
 
 
-def native_entry(r: SubmissionResult, lang: str) -> dict[str, Any]:
-    """One submission's entry in results.json."""
+def entry_text(r: SubmissionResult, lang: str, steps: list[str] | None = None) -> str:
+    """One submission's entry as it stands in results.json's text (nested one level);
+    `steps`: each step's Markdown, where the caller has made it already."""
+    entry = each_result([r], lambda each: native_entry(each, lang, steps if each is r else None))[0]
+    return json.dumps(entry, indent=1, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def native_entry(r: SubmissionResult, lang: str, steps: list[str] | None = None) -> dict[str, Any]:
+    """One submission's entry in results.json (`steps`: as for `entry_text`)."""
     return {
         "id": r.id,
         "name": r.name or r.id,  # as found, escaped; the id is its safe form
@@ -132,7 +143,7 @@ def native_entry(r: SubmissionResult, lang: str) -> dict[str, Any]:
                 "carried_causes": s.carried_causes,
                 "feedback": feedback,
             }
-            for s, feedback in zip(r.steps, _steps_feedback(r, lang), strict=True)
+            for s, feedback in zip(r.steps, steps or _steps_feedback(r, lang), strict=True)
         ],
     }
 
@@ -143,7 +154,12 @@ def _property(p: PropertyResult) -> dict[str, Any]:
     return {f.name: getattr(p, f.name) for f in _PROPERTY_FIELDS}
 
 
-def gradescope(result: SubmissionResult, lang: str, visibility: Visibility | None = None) -> dict[str, Any]:
+def gradescope(
+    result: SubmissionResult,
+    lang: str,
+    visibility: Visibility | None = None,
+    steps: list[str] | None = None,
+) -> dict[str, Any]:
     """Gradescope's autograder results format for one submission, its text as Markdown: a test
     per step worth points (a 0-point step would show a student at full marks a failed test),
     shown when the course's [gradescope] table says (see exercises/visibility.py)."""
@@ -174,7 +190,7 @@ def gradescope(result: SubmissionResult, lang: str, visibility: Visibility | Non
                 "output_format": "md",
                 "visibility": visibility.of_step(s.id),
             }
-            for s, feedback in zip(result.steps, _steps_feedback(result, lang), strict=True)
+            for s, feedback in zip(result.steps, steps or _steps_feedback(result, lang), strict=True)
             if s.max_score > 0
         ],
     }
@@ -279,23 +295,28 @@ def write_submission_files(
     lang: str,
     formats: tuple[str, ...] = (),
     visibility: Visibility | None = None,
-) -> None:
-    """One submission's own files (feedback, Gradescope JSON): written as soon as it is graded."""
+) -> str:
+    """One submission's own files (feedback, Gradescope JSON): written as soon as it is graded.
+    Returns its results.json entry (`entry_text`), made from the same steps' Markdown."""
     (out / "feedback").mkdir(parents=True, exist_ok=True)
-    text = submission_feedback(result, lang)
+    steps = _steps_feedback(result, lang)
+    text = submission_feedback(result, lang, steps)
     write_atomically(out / "feedback" / f"{result.id}.md", text + "\n")
     write_atomically(out / "feedback" / f"{result.id}.html", to_html(text, result.id))
     if "gradescope" in formats:
         (out / "gradescope").mkdir(exist_ok=True)
-        document = json.dumps(gradescope(result, lang, visibility), indent=1) + "\n"
+        document = json.dumps(gradescope(result, lang, visibility, steps), indent=1) + "\n"
         write_atomically(out / "gradescope" / f"{result.id}.json", document)
+    return entry_text(result, lang, steps)
 
 
 def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig, lang: str,
               meta: dict[str, Any], formats: tuple[str, ...] = (), plot: bool = True,
-              per_submission: bool = True, run: ClassRun | None = None) -> None:  # fmt: skip
+              per_submission: bool = True, run: ClassRun | None = None,
+              entries: Callable[[int], str | None] | None = None) -> None:  # fmt: skip
     """Everything `backprop-lab grade` writes into its output folder (per_submission=False: all
-    but each submission's own files, already written by `write_submission_files`).
+    but each submission's own files, already written by `write_submission_files`, whose
+    results.json entries `entries(i)` gives).
     """
     seen: set[str] = set()
     for r in results:  # one file per id: a second result would overwrite the first's feedback
@@ -304,7 +325,7 @@ def write_all(results: list[SubmissionResult], out: Path, config: GradingConfig,
         seen.add(r.id)
     out.mkdir(parents=True, exist_ok=True)
     name = config.course.assignment.name
-    write_atomically(out / "results.json", chain(native_text(results, lang, meta, name), ["\n"]))
+    write_atomically(out / "results.json", chain(native_text(results, lang, meta, name, entries), ["\n"]))
     write_csv(results, out / "grades.csv", config)
     if per_submission:
         visibility = config.course.visibility

@@ -1,5 +1,5 @@
-"""A feedback page is rendered a step's section at a time (the sections most students share
-are rendered once): the page must be byte for byte the page rendered whole, whatever the
+"""A feedback page is rendered a heading's section at a time (the sections many students
+share, a step's details or an overview, are rendered once): the page must be byte for byte the page rendered whole, whatever the
 student's text does, and a text that could make a cut matter is rendered whole."""
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ HOSTILE = {
     "a list": "### forward — 0/5\n\n- one\n- two",
     "a fence in a list item": "### forward — 0/5\n\n- ```\n" + PASSED,
     "a carriage return": "### forward — 0/5\n\n```\nx\r```\n" + PASSED,
+    "a list run up to a heading": "### forward — 0/5\n\n- one\n  still one\n## Details",
+    "a paragraph run up to a heading": "### forward — 0/5\n\ntext\n# title\ntext",
+    "a block quote run up to a heading": "### forward — 0/5\n\n> quoted\n## not quoted",
 }
 
 
@@ -47,13 +50,21 @@ def test_a_page_in_sections_is_the_page_rendered_whole(name: str) -> None:
         assert "".join(_MARKDOWN(s) for s in sections) == _MARKDOWN(text)
 
 
-def test_cut_before_each_step_and_only_there() -> None:
-    text = page(PASSED, printed("### not a step"), PASSED)
+def test_cut_before_each_heading_and_only_there() -> None:
+    text = page(PASSED, printed("### not a step\n# nor a title"), PASSED)
     sections = step_sections(text)
     assert sections is not None
     first_lines = [s.splitlines()[0] for s in sections]
     steps = ["### sigmoid — 5/5", "### forward — 0/5", "### sigmoid — 5/5"]
-    assert first_lines == [HEAD.splitlines()[0], *steps]
+    assert first_lines == ["# Backpropagation assignment: s1", "## Overview", "## Details", *steps]
+
+
+def test_two_students_with_the_same_overview_share_its_section() -> None:
+    """The title (its id) is a student's own; the overview after it is shared, and rendered once."""
+    one, two = (step_sections(page(PASSED).replace("s1", name)) for name in ("s1", "s2"))
+    assert one is not None and two is not None
+    assert one[0] != two[0]
+    assert one[1:] == two[1:]
 
 
 UNSAFE = [
@@ -63,6 +74,7 @@ UNSAFE = [
     "an unclosed backtick fence",
     "a fence in a list item",
     "a carriage return",
+    "a block quote run up to a heading",
 ]
 
 

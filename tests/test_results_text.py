@@ -12,7 +12,8 @@ import pytest
 
 from backprop_lab import atomic
 from backprop_lab.graders.results import Failure, Lateness, PropertyResult, StepResult, SubmissionResult
-from backprop_lab.report import native, native_text
+from backprop_lab.report import native, native_text, write_submission_files
+from backprop_lab.spool import TextSpool
 
 META = {"seed": 7, "domain": "d", "secret": "s\n  null\n", "isolation": ""}
 
@@ -60,3 +61,26 @@ def test_a_result_for_the_cache_is_asdict_of_it() -> None:
         assert result.to_json() == asdict(result)
         assert json.dumps(result.to_json()) == json.dumps(asdict(result))
         assert SubmissionResult.from_json(json.loads(json.dumps(result.to_json()))) == result
+
+
+def test_entries_made_beside_the_feedback_give_the_same_bytes(tmp_path: Path) -> None:
+    """`grade` makes each entry when its submission is graded (sharing the steps' Markdown with
+    the feedback) and keeps it on disk; the document is the same as one made at the end."""
+    chosen = results()
+    whole = json.dumps(native(chosen, "en", META, "backprop"), indent=1, ensure_ascii=False)
+    with TextSpool() as spool:
+        for index in reversed(range(len(chosen))):  # in the order they finish, not as found
+            try:
+                spool.put(index, write_submission_files(chosen[index], tmp_path, "en"))
+            except Exception:  # a result its feedback cannot render: its entry is made at the end
+                pass
+        assert spool.get(0) is not None and spool.get(len(chosen)) is None
+        assert "".join(native_text(chosen, "en", META, "backprop", spool.get)) == whole
+
+
+def test_a_spool_gives_back_the_last_text_put_for_an_index() -> None:
+    with TextSpool() as spool:
+        spool.put(3, "b\u2028 ü")
+        spool.put(1, "first")
+        spool.put(1, "again, longer")
+        assert (spool.get(1), spool.get(3), spool.get(2)) == ("again, longer", "b\u2028 ü", None)
