@@ -1,6 +1,7 @@
 """A feedback page is rendered a heading's section at a time (the sections many students
-share, a step's details or an overview, are rendered once): the page must be byte for byte the page rendered whole, whatever the
-student's text does, and a text that could make a cut matter is rendered whole."""
+share, a step's details or an overview, are rendered once): the page must be byte for byte
+the page rendered whole, whatever the student's text does, and a text that could make a cut
+matter is rendered whole."""
 
 from __future__ import annotations
 
