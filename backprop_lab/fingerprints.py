@@ -27,6 +27,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from hashlib import blake2b
+from pathlib import Path
 
 import numpy as np
 
@@ -241,6 +242,16 @@ class Given:
     @classmethod
     def of(cls, base: list[str]) -> Given:
         return cls(base_hashes(base), frozenset(text.strip() for text in base))
+
+    @property
+    def key(self) -> str:
+        """Equal only for the same given code and the same way of fingerprinting: what a kept
+        fingerprint (see prints_cache) was made under."""
+        h = blake2b(Path(__file__).read_bytes(), digest_size=16)
+        h.update(self.hashes.tobytes())
+        for text in sorted(self.texts):
+            h.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
     def own(self, units: list[dict[str, str]]) -> list[int]:
         """Which units are the student's own (not as the assignment gave them)."""

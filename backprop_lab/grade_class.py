@@ -15,10 +15,12 @@ from backprop_lab.class_report import ClassRun
 from backprop_lab.copying import CopyIndex, fingerprinted, given_code
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
+from backprop_lab.fingerprints import Given, Printed
 from backprop_lab.graders.batch import Grader, internal_error
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import DiscoveryError, Submission, discover
+from backprop_lab.prints_cache import PrintsCache
 
 
 def grading_config(
@@ -87,6 +89,18 @@ def refuse_other_assignment(submissions: list[Submission], graded: str) -> None:
         )
 
 
+def _prints(submission: Submission, made: Printed | None, kept: PrintsCache, given: Given) -> Printed:
+    """A submission's fingerprints: `made` by the worker that graded it, else kept from the run
+    that did, else made here (and kept for the next run)."""
+    if made is None:
+        made = kept.get(submission.digest, len(submission.units))
+        if made is not None:
+            return made
+        made = fingerprinted(submission, given)
+    kept.put(submission.digest, made)
+    return made
+
+
 def grade_paths(
     paths: list[Path], out: Path, config: GradingConfig | None = None, **options: Any
 ) -> list[SubmissionResult]:
@@ -133,6 +147,7 @@ def grade_submissions(
     given = given_code(config.course)
     copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
     beside = partial(fingerprinted, given=given)
+    kept = PrintsCache(out / ".cache", given)
     entries = TextSpool()  # each results.json entry, made beside its feedback (an anonymous file)
     with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
         bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
@@ -146,7 +161,8 @@ def grade_submissions(
                 entry = write_submission_files(result, out, lang, formats, config.course.visibility)
             entries.put(index, entry)
             results[index] = result
-            copies.add_submission(submissions[index], grader.made_beside(index))
+            made = _prints(submissions[index], grader.made_beside(index), kept, given)
+            copies.add_submission(submissions[index], made)
             bar.update()
         bar.close()
     graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded
