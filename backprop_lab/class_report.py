@@ -102,10 +102,6 @@ TEXT = {
     "seconds": N_("{seconds:.1f} s for {count} submissions with {jobs} workers"),
     "not_timed": N_("not measured"),
     "lecture_notes": N_("Lecture notes, the sections this class needs"),
-    "no_cjk_font": N_(
-        "No font with Chinese glyphs was found, so the pictures are labelled in English. "
-        "Install fonts-noto-cjk or fonts-wqy-microhei."
-    ),
 }
 
 
@@ -330,11 +326,6 @@ def render(
     from markupsafe import Markup
 
     text = _text(lang)
-    font = charts.cjk_font() if lang != "en" else None
-    chart_text = text if lang == "en" or font else _text("en")
-    notice = text["no_cjk_font"] if lang != "en" and font is None else ""
-    if notice:
-        print(f"notice: {_text('en')['no_cjk_font']}", file=sys.stderr)
     scores = sorted(r.score for r in results)
     top = max((r.max_score for r in results), default=config.max_score)
     steps = step_rows(results, text)
@@ -364,18 +355,15 @@ def render(
         lang=lang,
         t=text,
         summary=summary,
-        notice=notice,
         histogram=charts.score_histogram(
             scores,
             top,
-            {"title": chart_text["distribution"], "x": chart_text["score"], "y": chart_text["count_axis"]},
-            font,
+            {"title": text["distribution"], "x": text["score"], "y": text["count_axis"]},
         ),
         pass_chart=charts.pass_rates(
             [s["id"] for s in steps],
             [s["rate"] for s in steps],
-            {"title": chart_text["pass_rate_chart"], "x": chart_text["percent"]},
-            font,
+            {"title": text["pass_rate_chart"], "x": text["percent"]},
         ),
         steps=steps,
         misconceptions=misconceptions,
