@@ -14,7 +14,7 @@ from backprop_lab.copying import common_base
 from backprop_lab.fingerprints import Given, printed
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.grade import GradingConfig
-from backprop_lab.prints_cache import PrintsCache
+from backprop_lab.prints_cache import HEADER, MAGIC, PrintsCache
 from tests.distinct import disguise, distinct_source
 
 GIVEN = Given.of(common_base())
@@ -43,24 +43,26 @@ def test_other_given_code_keeps_its_own_fingerprints(tmp_path: Path) -> None:
     assert PrintsCache(tmp_path, other).get("d" * 64, 1) is None
 
 
-@pytest.mark.parametrize(
-    "damage",
-    ["not a zip", "an array of objects", "a field of another dtype", "a unit index out of range"],
-)
+DAMAGES = ["another format", "cut short", "a length that lies", "a unit out of range"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_file_that_is_not_ours_is_ignored(tmp_path: Path, damage: str) -> None:
     kept = PrintsCache(tmp_path, GIVEN)
-    made = printed(units(4), GIVEN)
-    kept.put("d" * 64, made)
-    path = next(kept.folder.glob("*.npz"))
-    fields = {n: getattr(made.prints, n) for n in ("hashes", "positions", "starts", "ends", "given")}
-    if damage == "not a zip":
-        path.write_bytes(b"PK\x03\x04 and then nothing")
-    elif damage == "an array of objects":
-        np.savez(path, own=np.array([0]), **{**fields, "hashes": np.array([object()] * 3)})
-    elif damage == "a field of another dtype":
-        np.savez(path, own=np.array([0]), **{**fields, "starts": fields["starts"].astype(np.float64)})
+    kept.put("d" * 64, printed(units(4), GIVEN))
+    (path,) = kept.folder.iterdir()
+    data = path.read_bytes()
+    at = len(MAGIC)
+    if damage == "another format":
+        data = b"PK\x03\x04" + data[4:]
+    elif damage == "cut short":
+        data = data[:-1]
+    elif damage == "a length that lies":
+        count, own = HEADER.unpack_from(data, at)
+        data = data[:at] + HEADER.pack(count + 1, own) + data[at + HEADER.size :]
     else:
-        np.savez(path, own=np.array([5]), **fields)
+        data = data[:-8] + (5).to_bytes(8, "little")  # the one unit of its own is unit 5 of 1
+    path.write_bytes(data)
     assert kept.get("d" * 64, 1) is None
 
 
