@@ -1,5 +1,5 @@
-"""results.json is written a submission at a time (the whole document's encoding held about
-75 KiB a submission in the grading process): its bytes must be json.dumps of the whole,
+"""results.json is written a submission at a time, a line each (the whole document's encoding
+held about 75 KiB a submission in the grading process): it must read as the whole document,
 whatever the ids, names and texts hold, and a write stopped halfway leaves the earlier file."""
 
 from __future__ import annotations
@@ -33,12 +33,22 @@ def results() -> list[SubmissionResult]:
     ]
 
 
+def whole(chosen: list[SubmissionResult]) -> dict:
+    """The document as one json.dumps would write it, read back."""
+    return json.loads(json.dumps(native(chosen, "en", META, "backprop"), ensure_ascii=False))
+
+
 @pytest.mark.parametrize("count", [0, 1, 3])
-def test_the_text_is_json_dumps_of_the_whole(count: int) -> None:
+def test_the_text_reads_as_the_whole_a_line_per_submission(count: int) -> None:
     chosen = results()[:count]
-    whole = json.dumps(native(chosen, "en", META, "backprop"), indent=1, ensure_ascii=False)
-    assert "".join(native_text(chosen, "en", META, "backprop")) == whole
-    assert len(json.loads(whole)["submissions"]) == count
+    text = "".join(native_text(chosen, "en", META, "backprop"))
+    assert json.loads(text) == whole(chosen)
+    assert len(json.loads(text)["submissions"]) == count
+    lines = text.split("\n")  # not splitlines: an id may hold U+2028
+    for entry in json.loads(text)["submissions"]:  # each on a line of its own, with its id
+        opening = '{"id": ' + json.dumps(entry["id"], ensure_ascii=False)
+        (line,) = [line for line in lines if line.lstrip().startswith(opening)]
+        assert json.loads(line.strip().rstrip(",")) == entry
 
 
 def test_a_write_stopped_halfway_leaves_the_earlier_file(tmp_path: Path) -> None:
@@ -67,7 +77,7 @@ def test_entries_made_beside_the_feedback_give_the_same_bytes(tmp_path: Path) ->
     """`grade` makes each entry when its submission is graded (sharing the steps' Markdown with
     the feedback) and keeps it on disk; the document is the same as one made at the end."""
     chosen = results()
-    whole = json.dumps(native(chosen, "en", META, "backprop"), indent=1, ensure_ascii=False)
+    expected = "".join(native_text(chosen, "en", META, "backprop"))
     with TextSpool() as spool:
         for index in reversed(range(len(chosen))):  # in the order they finish, not as found
             try:
@@ -75,7 +85,7 @@ def test_entries_made_beside_the_feedback_give_the_same_bytes(tmp_path: Path) ->
             except Exception:  # a result its feedback cannot render: its entry is made at the end
                 pass
         assert spool.get(0) is not None and spool.get(len(chosen)) is None
-        assert "".join(native_text(chosen, "en", META, "backprop", spool.get)) == whole
+        assert "".join(native_text(chosen, "en", META, "backprop", spool.get)) == expected
 
 
 def test_a_spool_gives_back_the_last_text_put_for_an_index() -> None:
