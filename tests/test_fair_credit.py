@@ -453,3 +453,16 @@ def test_the_grader_draws_no_input_where_a_taught_formula_is_undefined(seed) -> 
                 gaps = spread(case.expected, form(**case.args))
                 for gap in gaps.values() if isinstance(gaps, dict) else [gaps]:
                     assert np.all(np.isfinite(gap)), (step.id, form.__name__, case.property)
+
+
+def test_a_number_returned_as_a_0_d_array_earns_the_step() -> None:
+    """np.array(x) of a number is a number: it used to travel as an array of shape (1,) and
+    fail as "not a number". Found by tests/test_protocol_frames.py's generator."""
+    as_0_d = (
+        "def cross_entropy(P, Y):\n"
+        "    return np.array(np.mean(-np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1)))\n"
+    )
+    with Grader(GradingConfig()) as grader:
+        steps = by_step(grader.grade(submission("zero_d", replace_function(BASE, "cross_entropy", as_0_d))))
+    assert steps["cross_entropy"].score == POINTS["cross_entropy"]
+    assert steps["cross_entropy"].status == "passed"

@@ -26,6 +26,7 @@ import numpy as np
 HEADER_CAP = 4 * 1024 * 1024
 PAYLOAD_CAP = 64 * 1024 * 1024
 DTYPES = {"<f8": np.float64, "<f4": np.float32, "<i8": np.int64, "<i4": np.int32, "|b1": np.bool_}
+ITEMSIZES = {key: np.dtype(kind).itemsize for key, kind in DTYPES.items()}
 
 
 class ProtocolError(Exception):
@@ -77,7 +78,7 @@ def _describe_other(value: Any, arrays: list[np.ndarray]) -> Any:
         return {"__callback__": value.name}
     if isinstance(value, np.ndarray):
         kind = type(value).__module__ + "." + type(value).__qualname__
-        data = np.ascontiguousarray(value)
+        data = np.asarray(value, order="C")  # a plain, contiguous array; 0-d stays 0-d
         if data.dtype.str not in DTYPES:
             return {"__unsupported__": kind, "dtype": str(value.dtype)}
         arrays.append(data)
@@ -255,24 +256,33 @@ def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
         raise ProtocolError(f"unreadable header: {type(error).__name__}") from None
     if not isinstance(specs, list):
         raise ProtocolError("unreadable header")
-    arrays, total = [], length
+    layout, total = [], length
     for spec in specs:
         try:
-            dtype = DTYPES[spec["dtype"]]
-            shape = tuple(int(n) for n in spec["shape"])
+            kind = spec["dtype"]
+            dtype, itemsize = DTYPES[kind], ITEMSIZES[kind]
+            shape = tuple(map(int, spec["shape"]))
             nbytes = int(spec["nbytes"])
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("bad array description") from None
-        if len(shape) > 8 or any(n < 0 for n in shape):
+        if len(shape) > 8 or (shape and min(shape) < 0):
             raise ProtocolError("bad array shape")
-        if nbytes != math.prod(shape) * np.dtype(dtype).itemsize:
+        if nbytes != math.prod(shape) * itemsize:
             raise ProtocolError("array byte count does not match its shape")
         total += nbytes
         if total - length > PAYLOAD_CAP:
             raise ProtocolError("arrays over the size cap")
         if total > cap:
             raise OverAllowance("arrays over the exchange's allowance")
-        arrays.append(np.frombuffer(take(nbytes), dtype=dtype).reshape(shape).copy())
+        layout.append((dtype, itemsize, shape, nbytes))
+    # Every array's bytes in one read, once all sizes are checked; then a fresh, writable
+    # array each (aligned: copied where its place in the bytes is not).
+    payload = bytearray(take(total - length)) if total > length else bytearray()
+    arrays, offset = [], 0
+    for dtype, itemsize, shape, nbytes in layout:
+        array = np.frombuffer(payload, dtype, nbytes // itemsize, offset).reshape(shape)
+        arrays.append(array if offset % itemsize == 0 else array.copy())
+        offset += nbytes
     try:
         message = _rebuild(tree, arrays)
     except (RecursionError, ValueError, TypeError, IndexError, KeyError):
