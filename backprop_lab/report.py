@@ -261,8 +261,8 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
         for i in step_ids
     ]  # fmt: skip
     mistakes = misconception_counts(results)
-    fig = Figure(figsize=(17, 4.8))
-    left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+    fig = Figure(figsize=(FIGURE_WIDTH, FIGURE_HEIGHT))
+    left, middle, right = _panels(fig, [step_ids, [name for name, _ in mistakes]])
     top = max((r.max_score for r in results), default=100.0)
     left.hist([r.score for r in results], bins=20, range=(0, top), color="#4878d0", edgecolor="white")
     left.set(title=f"Scores ({len(results)} submissions)", xlabel="score", ylabel="submissions")
@@ -279,8 +279,29 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
         right.text(0.5, 0.5, "no catalogued mistake found", ha="center", va="center")
         right.set(xticks=[], yticks=[])
     right.set(title="Mistakes found", xlabel="submissions")
-    fig.tight_layout()
     return fig
+
+
+FIGURE_WIDTH, FIGURE_HEIGHT = 17.0, 4.8  # inches
+CHARACTER_WIDTH = 0.085  # inches, a tick label's character at matplotlib's default 10 pt
+
+
+def _panels(fig: Figure, labels: list[list[str]]) -> list[Any]:
+    """Three axes side by side, widths 1 : 1.3 : 1.3, each of the last two with room on its left
+    for its longest label: matplotlib's tight_layout measured the text by drawing it, half the
+    picture's time."""
+    longest = [max((len(text) for text in group), default=1) for group in labels]
+    rooms = [0.65] + [0.25 + CHARACTER_WIDTH * characters for characters in longest]
+    gap, right_margin, bottom, top = 0.35, 0.25, 0.6, 0.4
+    usable = FIGURE_WIDTH - sum(rooms) - 2 * gap - right_margin
+    widths = [usable * share / 3.6 for share in (1.0, 1.3, 1.3)]
+    axes, x = [], 0.0
+    for room, width in zip(rooms, widths, strict=True):
+        x += room
+        height = 1 - (bottom + top) / FIGURE_HEIGHT
+        axes.append(fig.add_axes([x / FIGURE_WIDTH, bottom / FIGURE_HEIGHT, width / FIGURE_WIDTH, height]))
+        x += width + gap
+    return axes
 
 
 def plot_summary(results: list[SubmissionResult], path: Path) -> None:
