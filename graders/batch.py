@@ -249,6 +249,11 @@ class Grader:
         self.store(result)
         return result
 
+    def keep_beside(self, index: int, made: Any | None) -> None:
+        """Hold what a worker made beside grading submission `index`, for `made_beside`."""
+        if made is not None:
+            self._made_beside[index] = made
+
     def made_beside(self, index: int) -> Any | None:
         """What `beside` made of submission `index` in the worker that graded it (None: nothing
         was made there, e.g. for a cached result: make it where it is needed)."""
@@ -305,8 +310,7 @@ class Grader:
                         index = running.pop(future)
                         try:
                             result, made = future.result()
-                            if made is not None:
-                                self._made_beside[index] = made
+                            self.keep_beside(index, made)
                             yield index, result
                         except BrokenProcessPool as error:
                             broken = True

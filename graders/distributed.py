@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -84,10 +84,14 @@ class GraderPlugin(WorkerPlugin):
         return grader
 
 
-def _grade_task(submission: Submission, corpus: Corpus) -> SubmissionResult:
-    """Runs on a worker: grade one submission with that worker thread's own sandbox."""
+def _grade_task(
+    submission: Submission, corpus: Corpus, beside: Callable[[Submission], Any] | None
+) -> tuple[SubmissionResult, Any | None]:
+    """Runs on a worker: grade one submission with that worker thread's own sandbox, and make
+    what `beside` makes of it there (copy detection's fingerprints), as a pool worker does."""
     plugin = distributed.get_worker().plugins[PLUGIN_NAME]
-    return plugin.grader(corpus).grade_fresh(submission)
+    result = plugin.grader(corpus).grade_fresh(submission)
+    return result, (beside(submission) if beside is not None else None)
 
 
 @contextmanager
@@ -126,6 +130,7 @@ def grade_on_cluster(
     with connect(address, workers) as client:
         client.register_plugin(GraderPlugin(grader.config, grader.limits, grader.isolation))
         corpus = client.scatter(grader.corpus, broadcast=True, hash=False)
+        beside = client.scatter(grader.beside, broadcast=True, hash=False) if grader.beside else None
         threads = sum(client.nthreads().values()) or workers
         pending = deque(todo)
         running = distributed.as_completed()
@@ -134,7 +139,11 @@ def grade_on_cluster(
         def submit() -> None:
             index = pending.popleft()
             future = client.submit(
-                _grade_task, submissions[index], corpus, key=f"grade-{index}-{submissions[index].digest[:12]}"
+                _grade_task,
+                submissions[index],
+                corpus,
+                beside,
+                key=f"grade-{index}-{submissions[index].digest[:12]}",
             )
             index_of[future.key] = index
             running.add(future)
@@ -144,7 +153,8 @@ def grade_on_cluster(
         for future in running:
             index = index_of.pop(future.key)
             try:
-                result = future.result()
+                result, made = future.result()
+                grader.keep_beside(index, made)
             except Exception as error:  # e.g. KilledWorker: this submission killed worker after worker
                 result = internal_error(submissions[index], grader.config, error)
             future.release()

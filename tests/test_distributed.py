@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from backprop_lab import grade_class
 from backprop_lab.grade_class import grade_paths
 from backprop_lab.graders.batch import Grader
 from backprop_lab.graders.grade import GradingConfig
@@ -107,13 +108,23 @@ def test_a_worker_killed_mid_run_loses_no_submission(
     assert len(list((tmp_path / "cache").glob("*.json"))) == CLASS_SIZE
 
 
-def test_grade_on_a_local_cluster_writes_what_jobs_writes(tmp_path: Path) -> None:
+def test_grade_on_a_local_cluster_writes_what_jobs_writes(tmp_path: Path, monkeypatch) -> None:
     expected = write_class(tmp_path / "class", 10)
-    with _deadline(DEADLINE):
+
+    made_on_workers = []  # per submission: did a cluster worker make its fingerprints?
+    original = grade_class._prints
+
+    def recording(submission, made, kept, given):
+        made_on_workers.append(made is not None)
+        return original(submission, made, kept, given)
+
+    with _deadline(DEADLINE), monkeypatch.context() as patched:
+        patched.setattr(grade_class, "_prints", recording)
         on_dask = grade_paths([tmp_path / "class"], tmp_path / "dask", scheduler="local", show_progress=False)
+    assert made_on_workers == [True] * 10
     grade_paths([tmp_path / "class"], tmp_path / "jobs", jobs=1, show_progress=False)
     assert_graded_as_expected(on_dask, expected)
-    for name in ("results.json", "grades.csv"):
+    for name in ("results.json", "grades.csv", "copying.csv"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "jobs" / name).read_bytes()
 
 
