@@ -267,13 +267,15 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
     left.hist([r.score for r in results], bins=20, range=(0, top), color="#4878d0", edgecolor="white")
     left.set(title=f"Scores ({len(results)} submissions)", xlabel="score", ylabel="submissions")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of students is whole
-    middle.barh(step_ids[::-1], rates[::-1], color="#6acc64")
+    middle.barh(range(len(step_ids)), rates[::-1], color="#6acc64")  # by position: two cut ids may agree
+    middle.set_yticks(range(len(step_ids)), [_short(i) for i in step_ids[::-1]])
     middle.set(title="Steps passed", xlabel="% of submissions", xlim=(0, 100))
     for y, rate in enumerate(rates[::-1]):
         middle.text(min(rate + 1, 92), y, f"{rate:.0f}%", va="center", fontsize=8)
     if mistakes:
         names, counts = zip(*mistakes[::-1], strict=True)
-        right.barh(names, counts, color="#d65f5f")
+        right.barh(range(len(names)), counts, color="#d65f5f")
+        right.set_yticks(range(len(names)), [_short(name) for name in names])
         right.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         right.text(0.5, 0.5, "no catalogued mistake found", ha="center", va="center")
@@ -284,13 +286,18 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
 
 FIGURE_WIDTH, FIGURE_HEIGHT = 17.0, 4.8  # inches
 CHARACTER_WIDTH = 0.085  # inches, a tick label's character at matplotlib's default 10 pt
+LABEL_CHARACTERS = 40  # a longer step or mistake id (a course may name them) is cut to this
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
 
 
 def _panels(fig: Figure, labels: list[list[str]]) -> list[Any]:
     """Three axes side by side, widths 1 : 1.3 : 1.3, each of the last two with room on its left
     for its longest label: matplotlib's tight_layout measured the text by drawing it, half the
     picture's time."""
-    longest = [max((len(text) for text in group), default=1) for group in labels]
+    longest = [min(LABEL_CHARACTERS, max((len(text) for text in group), default=1)) for group in labels]
     rooms = [0.65] + [0.25 + CHARACTER_WIDTH * characters for characters in longest]
     gap, right_margin, bottom, top = 0.35, 0.25, 0.6, 0.4
     usable = FIGURE_WIDTH - sum(rooms) - 2 * gap - right_margin

@@ -47,3 +47,18 @@ def test_each_step_has_a_bar_as_long_as_its_pass_rate_and_the_weak_ones_are_red(
     assert [b.get("fill") == RED for b in bars] == [False, True, False]
     texts = [t.text for t in svg.findall(f"{SVG}text")]
     assert all(step in texts for step in steps) and "25%" in texts
+
+
+def test_summary_png_fits_ids_of_any_length(tmp_path) -> None:
+    """A course may name its steps and mistakes at length: the picture cuts the labels and is
+    drawn (the panels' room came from the labels' lengths and once went negative)."""
+    from backprop_lab.graders.results import StepResult, SubmissionResult
+    from backprop_lab.report import plot_summary
+
+    long_step, long_mistake = "layer_norm_backward_" + "x" * 70, "uses_the_running_mean_" + "y" * 70
+    steps = [
+        StepResult(long_step, 0.0, 5.0, "failed", misconceptions=[long_mistake]),
+        StepResult(long_step[:45] + "_other", 5.0, 5.0, "passed"),  # the same first 40 characters
+    ]
+    plot_summary([SubmissionResult("s1", 5.0, 10.0, steps)], tmp_path / "summary.png")
+    assert (tmp_path / "summary.png").read_bytes().startswith(b"\x89PNG\r\n")
