@@ -379,13 +379,14 @@ _MARKDOWN = mistune.create_markdown(escape=True, renderer=_NoImages(escape=True)
 
 HEADINGS = ("# ", "## ", "### ")
 BLOCK_QUOTE = re.compile(r" {0,3}>")  # mistune keeps a heading after it inside the quote
-OPENING_FENCE = re.compile(r" {0,3}(`{3,})[^`]*")
+OPENING_FENCE = re.compile(r"(`{3,})[^`]*")  # ours, from `fenced`: always at the line's start
 
 
 def step_sections(markdown_text: str) -> list[str] | None:
     """The text cut before each heading (#, ## or ###, outside code), or None where a cut
     could change the page: a construct that can run past a heading (an HTML block, a block
-    quote, a fence other than ours or one left open), a link definition (global), or a CR (a line end we
+    quote, a fence other than ours, e.g. one indented in a list item, or one left open), a
+    link definition (global), or a CR (a line end we
     do not cut at). Each section then renders alone as it does in the whole page, and what
     many students share (a step's details, an overview, the reasons) renders once."""
     if "\r" in markdown_text:
@@ -393,7 +394,7 @@ def step_sections(markdown_text: str) -> list[str] | None:
     sections, current, fence = [], [], ""
     for line in markdown_text.split("\n"):
         if fence:
-            fence = "" if re.fullmatch(f" {{0,3}}{fence}`*[ \t]*", line) else fence
+            fence = "" if re.fullmatch(f"{fence}`*[ \t]*", line) else fence
         elif opening := OPENING_FENCE.fullmatch(line):
             fence = opening[1]
         elif any(mark in line for mark in ("<", "]:", "```", "~~~")) or BLOCK_QUOTE.match(line):

@@ -82,3 +82,11 @@ UNSAFE = [
 @pytest.mark.parametrize("name", UNSAFE)
 def test_text_a_cut_could_change_is_rendered_whole(name: str) -> None:
     assert step_sections(page(PASSED, HOSTILE[name], PASSED)) is None
+
+
+def test_a_fence_indented_in_a_list_item_is_rendered_whole() -> None:
+    """Ours start at a line's start; an indented one ends with its list, not where a cut sees it
+    (found by fuzzing: `- ` then an indented fence, a heading, text)."""
+    text = "- \n  ```\ntext\n```\n## \n: def"
+    assert step_sections(text) is None
+    assert f"\n{_collapsed(_MARKDOWN(text))}</body></html>\n" in to_html(text, "s1")
