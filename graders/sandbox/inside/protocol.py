@@ -27,6 +27,7 @@ HEADER_CAP = 4 * 1024 * 1024
 PAYLOAD_CAP = 64 * 1024 * 1024
 DTYPES = {"<f8": np.float64, "<f4": np.float32, "<i8": np.int64, "<i4": np.int32, "|b1": np.bool_}
 ITEMSIZES = {key: np.dtype(kind).itemsize for key, kind in DTYPES.items()}
+MAX_SIDE = 1 << 31  # an array's side; more is not an answer, even beside a side of 0
 
 
 class ProtocolError(Exception):
@@ -263,9 +264,9 @@ def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
             dtype, itemsize = DTYPES[kind], ITEMSIZES[kind]
             shape = tuple(map(int, spec["shape"]))
             nbytes = int(spec["nbytes"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: Infinity
             raise ProtocolError("bad array description") from None
-        if len(shape) > 8 or (shape and min(shape) < 0):
+        if len(shape) > 8 or (shape and min(shape) < 0) or any(n > MAX_SIDE for n in shape):
             raise ProtocolError("bad array shape")
         if nbytes != math.prod(shape) * itemsize:
             raise ProtocolError("array byte count does not match its shape")
@@ -275,13 +276,12 @@ def _parse(take: Any, cap: int = PAYLOAD_CAP) -> tuple[dict[str, Any], int]:
         if total > cap:
             raise OverAllowance("arrays over the exchange's allowance")
         layout.append((dtype, itemsize, shape, nbytes))
-    # Every array's bytes in one read, once all sizes are checked; then a fresh, writable
-    # array each (aligned: copied where its place in the bytes is not).
-    payload = bytearray(take(total - length)) if total > length else bytearray()
+    # Every array's bytes in one read, once all sizes are checked; then a fresh array each
+    # (a copy: a view would keep the whole frame alive for a one-number answer).
+    payload = take(total - length) if total > length else b""
     arrays, offset = [], 0
     for dtype, itemsize, shape, nbytes in layout:
-        array = np.frombuffer(payload, dtype, nbytes // itemsize, offset).reshape(shape)
-        arrays.append(array if offset % itemsize == 0 else array.copy())
+        arrays.append(np.frombuffer(payload, dtype, nbytes // itemsize, offset).reshape(shape).copy())
         offset += nbytes
     try:
         message = _rebuild(tree, arrays)
