@@ -23,6 +23,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -245,9 +246,10 @@ class Given:
 
     @property
     def key(self) -> str:
-        """Equal only for the same given code and the same way of fingerprinting: what a kept
-        fingerprint (see prints_cache) was made under."""
-        h = blake2b(Path(__file__).read_bytes(), digest_size=16)
+        """Equal only for the same given code and the same way of fingerprinting (this file, and
+        the Python whose keywords and builtins it normalises): what a kept fingerprint (see
+        prints_cache) was made under."""
+        h = blake2b(Path(__file__).read_bytes() + sys.version.encode(), digest_size=16)
         h.update(self.hashes.tobytes())
         for text in sorted(self.texts):
             h.update(b"\0" + text.encode("utf-8", "surrogatepass"))

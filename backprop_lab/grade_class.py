@@ -148,43 +148,46 @@ def grade_submissions(
     copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
     beside = partial(fingerprinted, given=given)
     kept = PrintsCache(out / ".cache", given)
-    entries = TextSpool()  # each results.json entry, made beside its feedback (an anonymous file)
-    with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
-        bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
-        for index, result in grader.stream(submissions, jobs, scheduler):
-            result.name, result.origin = submissions[index].name, submissions[index].origin
-            try:
-                result = mark_late(result, result.origin, config.course.late)
-                entry = write_submission_files(result, out, lang, formats, config.course.visibility)
-            except Exception as error:  # a result we cannot report costs its submission only
-                result = internal_error(submissions[index], config, error)
-                entry = write_submission_files(result, out, lang, formats, config.course.visibility)
-            entries.put(index, entry)
-            results[index] = result
-            made = _prints(submissions[index], grader.made_beside(index), kept, given)
-            copies.add_submission(submissions[index], made)
-            bar.update()
-        bar.close()
-    graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded
-    isolation_used = isolation_of(graded)
-    run = ClassRun(submissions, time.perf_counter() - started, jobs, copies=copies)
-    notice = isolation_notice(isolation_used)
-    if notice and show_progress:
-        print(notice, file=sys.stderr)
-    meta = {
-        "seed": config.seed,
-        "domain": config.domain,
-        "secret": config.fingerprint,
-        "backprop_lab": __version__,
-        "isolation": isolation_used,
-        "course": course_fingerprint(config.course),
-        "code": code_fingerprint()[:16],
-    }
-    if earlier is not None:
-        run.changes = changes(earlier, graded, meta)
-        write_changes(run.changes, out, lang)
-    plotting.join()
-    with entries:
+    # each results.json entry, made beside its feedback, waits in an anonymous file
+    with TextSpool() as entries:
+        with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
+            bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
+            for index, result in grader.stream(submissions, jobs, scheduler):
+                result.name, result.origin = submissions[index].name, submissions[index].origin
+                try:
+                    result = mark_late(result, result.origin, config.course.late)
+                    entry = write_submission_files(result, out, lang, formats, config.course.visibility)
+                except Exception as error:  # a result we cannot report costs its submission only
+                    result = internal_error(submissions[index], config, error)
+                    entry = write_submission_files(result, out, lang, formats, config.course.visibility)
+                try:
+                    entries.put(index, entry)
+                except OSError:  # no room for it: its entry is made again at the end
+                    pass
+                results[index] = result
+                made = _prints(submissions[index], grader.made_beside(index), kept, given)
+                copies.add_submission(submissions[index], made)
+                bar.update()
+            bar.close()
+        graded: list[SubmissionResult] = results  # type: ignore[assignment]  # every index was yielded
+        isolation_used = isolation_of(graded)
+        run = ClassRun(submissions, time.perf_counter() - started, jobs, copies=copies)
+        notice = isolation_notice(isolation_used)
+        if notice and show_progress:
+            print(notice, file=sys.stderr)
+        meta = {
+            "seed": config.seed,
+            "domain": config.domain,
+            "secret": config.fingerprint,
+            "backprop_lab": __version__,
+            "isolation": isolation_used,
+            "course": course_fingerprint(config.course),
+            "code": code_fingerprint()[:16],
+        }
+        if earlier is not None:
+            run.changes = changes(earlier, graded, meta)
+            write_changes(run.changes, out, lang)
+        plotting.join()
         write_all(graded, out, config, lang, meta, formats, per_submission=False, run=run,
                   entries=entries.get)  # fmt: skip
     return graded
