@@ -26,7 +26,7 @@ from backprop_lab.exercises.backprop.steps import STEPS
 from backprop_lab.grade_class import grade_paths, isolation_notice
 from backprop_lab.graders.calls import reference_answer
 from backprop_lab.graders.grade import GradingConfig
-from backprop_lab.graders.sandbox import launch, records, runner
+from backprop_lab.graders.sandbox import launch, records
 from backprop_lab.graders.sandbox.inside.protocol import Received
 from backprop_lab.graders.sandbox.runner import (
     ANSWERS_TOO_LARGE,
@@ -403,8 +403,9 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def test_a_stopped_zygote_is_detected_and_replaced(monkeypatch) -> None:
-    monkeypatch.setattr(runner, "ZYGOTE_TIMEOUT", 1.0)
+def test_a_stopped_zygote_is_detected_and_replaced() -> None:
+    """With the grader's own wait (ZYGOTE_TIMEOUT): a shorter one made the test fail on a busy
+    machine, where the new zygote's first worker took longer than it to be made."""
     with Sandbox(LIMITS) as box:
         assert_still_serves_correct_answers(box)
         zygote = box._process.pid
