@@ -386,9 +386,9 @@ def step_sections(markdown_text: str) -> list[str] | None:
     """The text cut before each heading (#, ## or ###, outside code), or None where a cut
     could change the page: a construct that can run past a heading (an HTML block, a block
     quote, a fence other than ours, e.g. one indented in a list item, or one left open), a
-    link definition (global), or a CR (a line end we
-    do not cut at). Each section then renders alone as it does in the whole page, and what
-    many students share (a step's details, an overview, the reasons) renders once."""
+    link definition (global), or a CR (a line end we do not cut at). Each section then
+    renders alone as it does in the whole page, and what many students share (a step's
+    details, an overview, the reasons) renders once."""
     if "\r" in markdown_text:
         return None
     sections, current, fence = [], [], ""

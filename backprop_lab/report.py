@@ -302,10 +302,10 @@ def _panels(fig: Figure, labels: list[list[str]]) -> list[Any]:
     gap, right_margin, bottom, top = 0.35, 0.25, 0.6, 0.4
     usable = FIGURE_WIDTH - sum(rooms) - 2 * gap - right_margin
     widths = [usable * share / 3.6 for share in (1.0, 1.3, 1.3)]
+    height = 1 - (bottom + top) / FIGURE_HEIGHT
     axes, x = [], 0.0
     for room, width in zip(rooms, widths, strict=True):
         x += room
-        height = 1 - (bottom + top) / FIGURE_HEIGHT
         axes.append(fig.add_axes([x / FIGURE_WIDTH, bottom / FIGURE_HEIGHT, width / FIGURE_WIDTH, height]))
         x += width + gap
     return axes
