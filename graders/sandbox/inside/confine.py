@@ -214,17 +214,44 @@ def remount_each_read_only() -> None:
             _check(-1, f"make {target!r} read-only")
 
 
-def mount_private_filesystems(scratch_mb: int) -> None:
+PRIVATE = MS_NOSUID | MS_NODEV | MS_NOEXEC  # the flags of every mount a worker makes
+
+
+def _mount_own_proc() -> bool:
+    return _libc.mount(b"proc", b"/proc", b"proc", PRIVATE, None) == 0
+
+
+def own_proc_allowed() -> bool:
+    """Whether a worker in namespaces of its own may mount a /proc of its pid namespace.
+
+    Bubblewrap's /proc (and a container's, with masked entries) is refused, and the kernel
+    logs each refusal ("Mount too revealing"): asked once, in a throwaway child, so the
+    workers do not each add a line to the kernel's log and pay for writing it."""
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            make_dumpable()  # to write its own uid_map
+            if enter_namespaces():
+                grandchild = os.fork()  # pid 1 of the new pid namespace
+                if grandchild == 0:
+                    os._exit(0 if _mount_own_proc() else 1)
+                code = os.waitstatus_to_exitcode(os.waitpid(grandchild, 0)[1])
+        finally:
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+
+
+def mount_private_filesystems(scratch_mb: int, own_proc: bool = True) -> None:
     """Everything read-only but a fresh, size-capped /tmp and /dev/shm, and a /proc that shows
-    only this namespace."""
+    only this namespace (an empty one where `own_proc_allowed` said the kernel refuses it)."""
     uid, gid = os.getuid(), os.getgid()
     make_mounts_read_only()
-    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
     for target, mode in ((b"/tmp", "0700"), (b"/dev/shm", "0700")):
         options = f"size={scratch_mb}m,nr_inodes=4096,mode={mode},uid={uid},gid={gid}".encode()
-        _check(_libc.mount(b"tmpfs", target, b"tmpfs", flags, options), f"mount {target.decode()}")
-    if _libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:  # refused under bubblewrap
-        empty = _libc.mount(b"tmpfs", b"/proc", b"tmpfs", flags | MS_RDONLY, b"size=4k,mode=0555")
+        _check(_libc.mount(b"tmpfs", target, b"tmpfs", PRIVATE, options), f"mount {target.decode()}")
+    if not (own_proc and _mount_own_proc()):
+        empty = _libc.mount(b"tmpfs", b"/proc", b"tmpfs", PRIVATE | MS_RDONLY, b"size=4k,mode=0555")
         _check(empty, "hide /proc")
 
 

@@ -25,6 +25,7 @@ import sys
 PRELOADED: dict[str, list] = {}  # shared inputs, sent once to the zygote, inherited by every worker
 SECCOMP_PROGRAMS: dict[int, bytes] = {}  # compiled filters by the worker's pid
 REPORT_TIMEOUT = 10.0  # seconds for a fork to say which pid runs the worker
+OWN_PROC: dict[str, bool] = {}  # whether workers may mount a /proc of their own: asked once
 
 
 def _bootstrap(site_dir: str) -> None:
@@ -65,6 +66,15 @@ def _seccomp_module():
 # ---------------------------------------------------------------- a worker's start
 
 
+def _own_proc() -> bool:
+    """confine.own_proc_allowed, asked by the zygote before its first worker in namespaces."""
+    import confine
+
+    if "allowed" not in OWN_PROC:
+        OWN_PROC["allowed"] = confine.own_proc_allowed()
+    return OWN_PROC["allowed"]
+
+
 def _start_worker(sock: socket.socket, report_fd: int, limits: dict, scratch: str, namespaces: bool) -> None:
     """In the zygote's fork: confine, say which pid runs the worker, and serve the grader."""
     import confine
@@ -86,7 +96,7 @@ def _start_worker(sock: socket.socket, report_fd: int, limits: dict, scratch: st
         if pid:
             os.write(report_fd, f"{pid} 1".encode())
             os._exit(0)
-        confine.mount_private_filesystems(int(limits.get("scratch_mb", 32)))
+        confine.mount_private_filesystems(int(limits.get("scratch_mb", 32)), OWN_PROC.get("allowed", False))
         scratch = "/tmp"
     else:
         os.write(report_fd, f"{os.getpid()} 0".encode())
@@ -181,6 +191,8 @@ class Prepared:
         os.makedirs(scratch, mode=0o700)
         self.mine, theirs = socket.socketpair()
         report_read, report_write = os.pipe()
+        if order.get("namespaces"):
+            _own_proc()
         first = os.fork()
         if first == 0:
             try:
