@@ -221,31 +221,37 @@ def grade(
 ) -> None:
     """Grade every submission found under SUBMISSIONS (files, folders, zips, nbgrader trees)."""
     from backprop_lab.exercises.catalog import Course
-    from backprop_lab.grade_class import grade_submissions, grading_config, refuse_other_assignment
+    from backprop_lab.grade_class import (
+        early_pool,
+        grade_submissions,
+        grading_config,
+        refuse_other_assignment,
+    )
     from backprop_lab.graders.submissions import discover
 
     chosen = Course.load(course, assignment)  # a course file that cannot be used: an error, first
-    found = discover(list(submissions), chosen.assignment.name)  # nothing to grade, or an id twice
-    refuse_other_assignment(found, chosen.assignment.name)
-    if dry_run:
-        click.echo(discovery_table(found))
-        return
-    _gradebook_folder(gradebook)
-    regrade = (out / "results.json").is_file()  # the audit compares with it: changes.csv
-    out.mkdir(parents=True, exist_ok=True)  # a path that cannot be a folder fails now, not after grading
-    if gradebook is not None and secret_file is None:
-        from backprop_lab.gradebook import course_secret
+    with early_pool(out, 0 if dry_run else jobs, scheduler) as pool:  # starts while the class is found
+        found = discover(list(submissions), chosen.assignment.name)  # nothing to grade, or an id twice
+        refuse_other_assignment(found, chosen.assignment.name)
+        if dry_run:
+            click.echo(discovery_table(found))
+            return
+        _gradebook_folder(gradebook)
+        regrade = (out / "results.json").is_file()  # the audit compares with it: changes.csv
+        out.mkdir(parents=True, exist_ok=True)  # a path that cannot be a folder fails now, not after grading
+        if gradebook is not None and secret_file is None:
+            from backprop_lab.gradebook import course_secret
 
-        secret_file = course_secret(gradebook)  # the cases nbgrader's autograde grades on
-    config = grading_config(course, out, secret_file, seed, timeout, assignment)
-    from backprop_lab.graders.batch import ClusterError
+            secret_file = course_secret(gradebook)  # the cases nbgrader's autograde grades on
+        config = grading_config(course, out, secret_file, seed, timeout, assignment)
+        from backprop_lab.graders.batch import ClusterError
 
-    try:
-        results = grade_submissions(
-            found, out, config, jobs=jobs, lang=lang, formats=formats, scheduler=scheduler
-        )
-    except ClusterError as error:
-        raise click.ClickException(str(error)) from None
+        try:
+            results = grade_submissions(
+                found, out, config, jobs=jobs, lang=lang, formats=formats, scheduler=scheduler, pool=pool
+            )
+        except ClusterError as error:
+            raise click.ClickException(str(error)) from None
     click.echo(summary_table(results))
     from backprop_lab.grade_class import unread_count
 

@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from backprop_lab.copying import CopyIndex, fingerprinted, given_code
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.fingerprints import Given, Printed
-from backprop_lab.graders.batch import Grader, internal_error
+from backprop_lab.graders.batch import Grader, WorkerPool, internal_error
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import DiscoveryError, Submission, discover
@@ -101,14 +103,32 @@ def _prints(submission: Submission, made: Printed | None, kept: PrintsCache, giv
     return made
 
 
+@contextmanager
+def early_pool(
+    out: Path, jobs: int = 2, scheduler: str | None = None, isolation: str = "auto"
+) -> Iterator[WorkerPool | None]:
+    """Grading processes started now, to start while the class is found, when this looks like a
+    first run (no result is cached in `out` yet; a rerun may need no pool at all)."""
+    cache = out / ".cache"
+    first_run = not (cache.is_dir() and any(cache.glob("*.json")))
+    pool = WorkerPool(jobs, isolation=isolation) if first_run and jobs > 1 and scheduler is None else None
+    try:
+        yield pool
+    finally:
+        if pool is not None:  # already stopped if it graded; else it stops now
+            pool.close()
+
+
 def grade_paths(
     paths: list[Path], out: Path, config: GradingConfig | None = None, **options: Any
 ) -> list[SubmissionResult]:
     """The `grade` command as a function: find, grade and report every submission under paths."""
     name = (config or GradingConfig()).course.assignment.name
-    found = discover(paths, name)
-    refuse_other_assignment(found, name)
-    return grade_submissions(found, out, config, **options)
+    pool_options = {key: options[key] for key in ("jobs", "scheduler", "isolation") if key in options}
+    with early_pool(out, **pool_options) as pool:
+        found = discover(paths, name)
+        refuse_other_assignment(found, name)
+        return grade_submissions(found, out, config, pool=pool, **options)
 
 
 def grade_submissions(
@@ -121,8 +141,10 @@ def grade_submissions(
     show_progress: bool = True,
     isolation: str = "auto",
     scheduler: str | None = None,
+    pool: WorkerPool | None = None,
 ) -> list[SubmissionResult]:
-    """Grade and report submissions already found (see `discover`).
+    """Grade and report submissions already found (see `discover`), in `pool` if one was started
+    (see `early_pool`).
 
     Each submission's feedback is written as soon as it is graded (and its result is in
     the cache), so a run that is killed is resumed by running it again; the class-wide
@@ -150,7 +172,8 @@ def grade_submissions(
     kept = PrintsCache(out / ".cache", given)
     # each results.json entry, made beside its feedback, waits in an anonymous file
     with TextSpool() as entries:
-        with Grader(config, cache_dir=out / ".cache", isolation=isolation, beside=beside) as grader:
+        cache = out / ".cache"
+        with Grader(config, cache_dir=cache, isolation=isolation, beside=beside, pool=pool) as grader:
             bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
             for index, result in grader.stream(submissions, jobs, scheduler):
                 result.name, result.origin = submissions[index].name, submissions[index].origin

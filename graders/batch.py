@@ -27,7 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import hypothesis
 import numpy as np
 
 from backprop_lab.exercises.i18n import N_
@@ -61,7 +60,8 @@ def code_fingerprint() -> str:
     (its records, inputs, mistakes, references) and the course model, and the versions of
     backprop-lab, hypothesis and numpy.
     """
-    h = hashlib.sha256(f"{_version()}\0{hypothesis.__version__}\0{np.__version__}".encode())
+    hypothesis = importlib.metadata.version("hypothesis")  # importing it would cost every worker 0.15 s
+    h = hashlib.sha256(f"{_version()}\0{hypothesis}\0{np.__version__}".encode())
     for folder in hashed_folders():
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".toml")):
             h.update(b"\0" + str(path.relative_to(folder.parent)).encode() + b"\0" + path.read_bytes())
@@ -182,6 +182,7 @@ class Grader:
         isolation: str = "auto",
         corpus: Corpus | None = None,
         beside: Callable[[Submission], Any] | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.config = config
         self.cache_dir = cache_dir
@@ -196,6 +197,8 @@ class Grader:
         # `made_beside` (see stream).
         self.beside = beside
         self._made_beside: dict[int, Any] = {}
+        self._ready_pool = pool  # started before the class was found (see WorkerPool)
+        self._settings: tempfile.TemporaryDirectory | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -295,16 +298,21 @@ class Grader:
         again and its submissions are tried once more.
         """
         pending, tried_again = deque(todo), set()
-        context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
-        initargs = (self.config, self.limits, self.isolation, self.corpus, self.beside)
+        settings = self._settings_file()
         while pending:
-            with ProcessPoolExecutor(jobs, context, _start_worker, initargs) as pool:
+            ready, self._ready_pool = self._ready_pool, None
+            wanted = (jobs, self.limits, self.isolation)
+            if ready is None or (ready.jobs, ready.limits, ready.isolation) != wanted:
+                if ready is not None:
+                    ready.close()
+                ready = WorkerPool(*wanted)
+            with ready.executor as pool:
                 running: dict = {}
                 broken = False
                 while running or (pending and not broken):
                     while pending and not broken and len(running) < IN_FLIGHT_PER_JOB * jobs:
                         index = pending.popleft()
-                        running[pool.submit(_grade_in_worker, submissions[index])] = index
+                        running[pool.submit(_grade_in_worker, settings, submissions[index])] = index
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
                         index = running.pop(future)
@@ -337,10 +345,26 @@ class Grader:
                 progress(result)
         return results  # type: ignore[return-value]
 
+    def _settings_file(self) -> str:
+        """What the worker processes grade with (the settings, the corpus, what to make beside),
+        in a private file each reads once: a pool may start before these are known."""
+        if self._settings is None:
+            self._settings = tempfile.TemporaryDirectory(prefix="backprop-lab-settings-")
+            settings = (self.config, self.corpus, self.beside)
+            path = Path(self._settings.name) / "settings.pickle"
+            path.write_bytes(pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL))
+        return str(Path(self._settings.name) / "settings.pickle")
+
     def close(self) -> None:
         if self._box is not None:
             self._box.close()
             self._box = None
+        if self._ready_pool is not None:  # started, never needed (every result was cached)
+            self._ready_pool.close()
+            self._ready_pool = None
+        if self._settings is not None:
+            self._settings.cleanup()
+            self._settings = None
 
     def __enter__(self) -> Grader:
         return self
@@ -349,25 +373,65 @@ class Grader:
         self.close()
 
 
-_WORKER: Grader | None = None
+class WorkerPool:
+    """Worker processes, each with its sandbox, started before they have work: a pool takes a
+    second or two to start, which finding the class (a second per 600 notebooks) can hide.
+    A Grader given one tells its processes what to grade with when it first uses them."""
+
+    def __init__(self, jobs: int, limits: Limits | None = None, isolation: str = "auto") -> None:
+        self.jobs, self.limits, self.isolation = jobs, limits or Limits(), isolation
+        context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
+        self.executor = ProcessPoolExecutor(jobs, context, _start_process, (self.limits, isolation))
+        for _ in range(jobs):  # each process starts, and starts its sandbox, now
+            self.executor.submit(_start_sandbox)
+
+    def close(self) -> None:
+        """Stop the processes without waiting for them (they may still be starting)."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _start_worker(
-    config: GradingConfig,
-    limits: Limits,
-    isolation: str,
-    corpus: Corpus,
-    beside: Callable[[Submission], Any] | None,
-) -> None:
-    global _WORKER
-    _WORKER = Grader(config, None, limits, isolation, corpus, beside)
-    atexit.register(_WORKER.close)
+_SANDBOX: Sandbox | None = None
+_SANDBOX_OPTIONS: tuple[Limits, str] = (Limits(), "auto")
+_WORKERS: dict[str, Grader] = {}  # by settings file: one Grader per run this process serves
 
 
-def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, Any | None]:
+def _start_process(limits: Limits, isolation: str) -> None:
+    global _SANDBOX_OPTIONS
+    _SANDBOX_OPTIONS = (limits, isolation)
+    atexit.register(_close_process)
+
+
+def _start_sandbox() -> None:
+    global _SANDBOX
+    if _SANDBOX is None:
+        _SANDBOX = Sandbox(*_SANDBOX_OPTIONS)
+        _SANDBOX.start()
+
+
+def _close_process() -> None:
+    for grader in _WORKERS.values():
+        grader.close()
+    if _SANDBOX is not None:
+        _SANDBOX.close()
+
+
+def _worker(settings: str) -> Grader:
+    """This process's Grader for the run whose settings are in that file (ours, written by the
+    grading process; never student data)."""
+    if settings not in _WORKERS:
+        config, corpus, beside = pickle.loads(Path(settings).read_bytes())
+        limits, isolation = _SANDBOX_OPTIONS
+        grader = Grader(config, None, limits, isolation, corpus, beside)
+        _start_sandbox()
+        grader._box, grader.isolation_used = _SANDBOX, _SANDBOX.isolation
+        _WORKERS.clear()  # a process serves one run
+        _WORKERS[settings] = grader
+    return _WORKERS[settings]
+
+
+def _grade_in_worker(settings: str, submission: Submission) -> tuple[SubmissionResult, Any | None]:
     """The result, and what `beside` makes of the submission here (copy detection's
     fingerprints): the grading process then only collects it."""
-    assert _WORKER is not None
-    result = _WORKER.grade_fresh(submission)
-    beside = _WORKER.beside
-    return result, (beside(submission) if beside is not None else None)
+    worker = _worker(settings)
+    result = worker.grade_fresh(submission)
+    return result, (worker.beside(submission) if worker.beside is not None else None)
