@@ -173,8 +173,7 @@ def grade_submissions(
     # each results.json entry, made beside its feedback, waits in an anonymous file
     with TextSpool() as entries:
         cache = out / ".cache"
-        options = {"isolation": isolation, "beside": beside, "pool": pool, "given": given.texts}
-        with Grader(config, cache_dir=cache, **options) as grader:
+        with Grader(config, cache_dir=cache, isolation=isolation, beside=beside, pool=pool) as grader:
             bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
             for index, result in grader.stream(submissions, jobs, scheduler):
                 result.name, result.origin = submissions[index].name, submissions[index].origin

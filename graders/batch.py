@@ -183,10 +183,8 @@ class Grader:
         corpus: Corpus | None = None,
         beside: Callable[[Submission], Any] | None = None,
         pool: WorkerPool | None = None,
-        given: frozenset[str] = frozenset(),
     ) -> None:
         self.config = config
-        self.given = given  # the assignment's own code, each sandbox compiles once (Sandbox.trust)
         self.cache_dir = cache_dir
         self.limits = limits or Limits()
         self.isolation = isolation
@@ -212,7 +210,6 @@ class Grader:
         if self._box is None:
             self._box = Sandbox(self.limits, self.isolation)
             self._box.start()
-            self._box.trust(self.given)
             self.isolation_used = self._box.isolation
         return self._box
 
@@ -353,7 +350,7 @@ class Grader:
         in a private file each reads once: a pool may start before these are known."""
         if self._settings is None:
             self._settings = tempfile.TemporaryDirectory(prefix="backprop-lab-settings-")
-            settings = (self.config, self.corpus, self.beside, self.given)
+            settings = (self.config, self.corpus, self.beside)
             path = Path(self._settings.name) / "settings.pickle"
             path.write_bytes(pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL))
         return str(Path(self._settings.name) / "settings.pickle")
@@ -422,11 +419,10 @@ def _worker(settings: str) -> Grader:
     """This process's Grader for the run whose settings are in that file (ours, written by the
     grading process; never student data)."""
     if settings not in _WORKERS:
-        config, corpus, beside, given = pickle.loads(Path(settings).read_bytes())
+        config, corpus, beside = pickle.loads(Path(settings).read_bytes())
         limits, isolation = _SANDBOX_OPTIONS
-        grader = Grader(config, None, limits, isolation, corpus, beside, given=given)
+        grader = Grader(config, None, limits, isolation, corpus, beside)
         _start_sandbox()
-        _SANDBOX.trust(given)
         grader._box, grader.isolation_used = _SANDBOX, _SANDBOX.isolation
         _WORKERS.clear()  # a process serves one run
         _WORKERS[settings] = grader

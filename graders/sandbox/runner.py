@@ -22,7 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,7 +225,6 @@ class Sandbox:
         self._control: socket.socket | None = None
         self._launch: launcher.Launch | None = None
         self._preloaded: dict[str, list[list[Any]]] = {}
-        self._trusted: set[str] = set()
 
     # ------------------------------------------------------------ zygote lifecycle
 
@@ -253,8 +252,6 @@ class Sandbox:
             self.isolation = self._launch.isolation + ("+seccomp" if seccomp else "")
             if self._preloaded:
                 self._send_preload(self._preloaded)
-            if self._trusted:
-                self._send_trusted(self._trusted)
             return
         raise RuntimeError("cannot start the sandbox: " + " | ".join(errors or ["no isolation available"]))
 
@@ -321,19 +318,6 @@ class Sandbox:
         self._preloaded.update(sets)
         if self._control is not None:
             self._send_preload(sets)
-
-    def trust(self, sources: Iterable[str]) -> None:
-        """Code every student is given (the assignment's cells, never a student's), compiled once
-        by the zygote: a worker runs that code object for a unit whose text is exactly one of
-        these (trailing blank space aside) instead of compiling it again."""
-        new = set(sources) - self._trusted
-        self._trusted |= new
-        if new and self._control is not None:
-            self._send_trusted(new)
-
-    def _send_trusted(self, sources: set[str]) -> None:
-        message = {"kind": "trusted", "sources": sorted(sources)}
-        write_frame(self._control.fileno(), message, time.monotonic() + 30)
 
     def has_preloaded(self, key: str) -> bool:
         return key in self._preloaded

@@ -91,11 +91,10 @@ class Worker:
         self.unit_names: set[str] = set()
         self.budget = StandInBudget(0, 0)
 
-    def serve(self, preloaded: dict[str, list], trusted: dict | None = None) -> None:
+    def serve(self, preloaded: dict[str, list]) -> None:
         sys.stdout = sys.stderr = self.out
         sys.stdin = io.StringIO("")
         self.preloaded = preloaded
-        self.trusted = trusted or {}
         while True:
             try:
                 message = plain(self.channel.read())
@@ -130,7 +129,7 @@ class Worker:
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             self.send({"kind": "unit", "index": index})
             try:
-                exec(self.compiled(source, name), self.namespace)
+                exec(compile(source, name, "exec", dont_inherit=True), self.namespace)
                 report.append({"name": name, "ok": True})
             except BaseException as error:  # SystemExit and KeyboardInterrupt lose only this unit
                 report.append({"name": name, "ok": False, "error": self.describe(error)})
@@ -144,14 +143,6 @@ class Worker:
                 "printed": self.out.take(),
             }
         )
-
-    def compiled(self, source: str, name: str) -> types.CodeType:
-        """The unit's code: the zygote's, compiled once, where the unit is given code exactly
-        (blank space after it changes no code object), named as the unit; else compiled here."""
-        given = self.trusted.get(source.rstrip(" \t\r\n"))
-        if given is None:
-            return compile(source, name, "exec", dont_inherit=True)
-        return _named(given, name)
 
     # ------------------------------------------------------------ calling
 
@@ -276,12 +267,6 @@ class _NullShell:
 
     def __getattr__(self, name: str):
         return lambda *args, **kwargs: None
-
-
-def _named(code: types.CodeType, name: str) -> types.CodeType:
-    """code as compiled under the file name `name`: its functions' code objects too."""
-    consts = tuple(_named(c, name) if isinstance(c, types.CodeType) else c for c in code.co_consts)
-    return code.replace(co_filename=name, co_consts=consts)
 
 
 def _nbytes(value) -> int:

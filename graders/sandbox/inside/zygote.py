@@ -23,7 +23,6 @@ import socket
 import sys
 
 PRELOADED: dict[str, list] = {}  # shared inputs, sent once to the zygote, inherited by every worker
-TRUSTED: dict = {}  # the given code's texts, compiled once (see worker.compiled), by text
 SECCOMP_PROGRAMS: dict[int, bytes] = {}  # compiled filters by the worker's pid
 REPORT_TIMEOUT = 10.0  # seconds for a fork to say which pid runs the worker
 OWN_PROC: dict[str, bool] = {}  # whether workers may mount a /proc of their own: asked once
@@ -58,19 +57,6 @@ def _warm_up(np) -> None:
         np.einsum("ij,kj->ik", x, x)
         np.array_equal(x, y.copy(), equal_nan=True)
         np.where(x > 0, np.tanh(x), np.maximum(x, 0.0)).astype(np.float64).tobytes()
-
-
-def _compiled(sources: list) -> dict:
-    """The given code (the grader's, not a student's) compiled once; a text that does not
-    compile is left to each worker to report."""
-    compiled = {}
-    for source in sources:
-        if type(source) is str:
-            try:
-                compiled[source] = compile(source, "<given>", "exec", dont_inherit=True)
-            except (SyntaxError, ValueError):
-                pass
-    return compiled
 
 
 def _seccomp_module():
@@ -126,7 +112,7 @@ def _start_worker(sock: socket.socket, report_fd: int, limits: dict, scratch: st
     if seccomp is not None:
         pid = os.getpid()
         confine.load_seccomp(SECCOMP_PROGRAMS.get(pid) or confine.seccomp_program(seccomp, pid))
-    Worker(sock.fileno(), scratch).serve(PRELOADED, TRUSTED)
+    Worker(sock.fileno(), scratch).serve(PRELOADED)
 
 
 def _worker_pid(first: int, report_fd: int) -> tuple[int, bool]:
@@ -255,12 +241,9 @@ def main() -> None:
             message = plain(read_frame(control_fd))
         except EOFError:
             return
-        if message.get("kind") in ("preload", "trusted"):  # for every worker from now on
-            if message["kind"] == "preload":  # inputs every worker will be called with
-                PRELOADED.update(message["sets"])
-            else:
-                TRUSTED.update(_compiled(message["sources"]))
-            if prepared is not None:  # made before these: it lacks them
+        if message.get("kind") == "preload":  # inputs every worker will be called with
+            PRELOADED.update(message["sets"])
+            if prepared is not None:  # made before these inputs: it lacks them
                 prepared.discard()
                 _wipe(writable)
                 prepared = None
