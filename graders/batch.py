@@ -198,7 +198,6 @@ class Grader:
         self.beside = beside
         self._made_beside: dict[int, Any] = {}
         self._ready_pool = pool  # started before the class was found (see WorkerPool)
-        self._settings: tempfile.TemporaryDirectory | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -275,6 +274,8 @@ class Grader:
                 todo.append(index)
             else:
                 yield index, cached
+        if scheduler is not None or jobs <= 1 or len(todo) < 4 * jobs:
+            self._close_ready_pool()  # not graded in a pool: its processes need not start
         if not todo:
             return
         if scheduler is not None:
@@ -298,21 +299,31 @@ class Grader:
         again and its submissions are tried once more.
         """
         pending, tried_again = deque(todo), set()
-        settings = self._settings_file()
         while pending:
             ready, self._ready_pool = self._ready_pool, None
             wanted = (jobs, self.limits, self.isolation)
-            if ready is None or (ready.jobs, ready.limits, ready.isolation) != wanted:
+            if ready is None or ready.broken or (ready.jobs, ready.limits, ready.isolation) != wanted:
                 if ready is not None:
                     ready.close()
                 ready = WorkerPool(*wanted)
+            ready.hand(self.config, self.corpus, self.beside)
             with ready.executor as pool:
                 running: dict = {}
                 broken = False
                 while running or (pending and not broken):
                     while pending and not broken and len(running) < IN_FLIGHT_PER_JOB * jobs:
                         index = pending.popleft()
-                        running[pool.submit(_grade_in_worker, settings, submissions[index])] = index
+                        try:
+                            running[pool.submit(_grade_in_worker, submissions[index])] = index
+                        except BrokenProcessPool as error:  # a process died before it had work
+                            broken = True
+                            if index in tried_again:
+                                yield index, internal_error(submissions[index], self.config, error)
+                            else:
+                                tried_again.add(index)
+                                pending.appendleft(index)
+                    if not running:
+                        break
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
                         index = running.pop(future)
@@ -345,26 +356,16 @@ class Grader:
                 progress(result)
         return results  # type: ignore[return-value]
 
-    def _settings_file(self) -> str:
-        """What the worker processes grade with (the settings, the corpus, what to make beside),
-        in a private file each reads once: a pool may start before these are known."""
-        if self._settings is None:
-            self._settings = tempfile.TemporaryDirectory(prefix="backprop-lab-settings-")
-            settings = (self.config, self.corpus, self.beside)
-            path = Path(self._settings.name) / "settings.pickle"
-            path.write_bytes(pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL))
-        return str(Path(self._settings.name) / "settings.pickle")
+    def _close_ready_pool(self) -> None:
+        if self._ready_pool is not None:
+            self._ready_pool.close()
+            self._ready_pool = None
 
     def close(self) -> None:
         if self._box is not None:
             self._box.close()
             self._box = None
-        if self._ready_pool is not None:  # started, never needed (every result was cached)
-            self._ready_pool.close()
-            self._ready_pool = None
-        if self._settings is not None:
-            self._settings.cleanup()
-            self._settings = None
+        self._close_ready_pool()  # started, never needed
 
     def __enter__(self) -> Grader:
         return self
@@ -376,62 +377,78 @@ class Grader:
 class WorkerPool:
     """Worker processes, each with its sandbox, started before they have work: a pool takes a
     second or two to start, which finding the class (a second per 600 notebooks) can hide.
-    A Grader given one tells its processes what to grade with when it first uses them."""
+    Used once: a Grader hands it what to grade with (`hand`), then gives it the submissions."""
 
     def __init__(self, jobs: int, limits: Limits | None = None, isolation: str = "auto") -> None:
         self.jobs, self.limits, self.isolation = jobs, limits or Limits(), isolation
         context = multiprocessing.get_context("spawn")  # never fork a process that holds sandboxes
-        self.executor = ProcessPoolExecutor(jobs, context, _start_process, (self.limits, isolation))
+        self.settings = context.Queue()  # through a pipe, never a file: the settings hold the secret
+        self.settings.cancel_join_thread()  # settings never taken (a process died) cannot hold up exit
+        initargs = (self.limits, isolation, self.settings)
+        self.executor = ProcessPoolExecutor(jobs, context, _start_process, initargs)
         for _ in range(jobs):  # each process starts, and starts its sandbox, now
             self.executor.submit(_start_sandbox)
 
+    @property
+    def broken(self) -> bool:
+        """A process of it died before it was used (`_broken` is the executor's own record)."""
+        return bool(getattr(self.executor, "_broken", False))
+
+    def hand(self, config: GradingConfig, corpus: Corpus, beside: Callable[[Submission], Any] | None) -> None:
+        """What every process grades with: one copy each, taken with its first submission."""
+        for _ in range(self.jobs):
+            self.settings.put((config, corpus, beside))
+
     def close(self) -> None:
-        """Stop the processes without waiting for them (they may still be starting)."""
+        """No more work: its processes end once they have started (this does not wait for them)."""
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.settings.close()
 
 
 _SANDBOX: Sandbox | None = None
 _SANDBOX_OPTIONS: tuple[Limits, str] = (Limits(), "auto")
-_WORKERS: dict[str, Grader] = {}  # by settings file: one Grader per run this process serves
+_SETTINGS: Any = None  # the pool's queue of settings (see WorkerPool.hand)
+_WORKER: Grader | None = None
+SETTINGS_TIMEOUT = 60.0  # seconds a process waits for its settings (handed before any submission)
 
 
-def _start_process(limits: Limits, isolation: str) -> None:
-    global _SANDBOX_OPTIONS
-    _SANDBOX_OPTIONS = (limits, isolation)
+def _start_process(limits: Limits, isolation: str, settings: Any) -> None:
+    global _SANDBOX_OPTIONS, _SETTINGS
+    _SANDBOX_OPTIONS, _SETTINGS = (limits, isolation), settings
     atexit.register(_close_process)
 
 
 def _start_sandbox() -> None:
     global _SANDBOX
     if _SANDBOX is None:
-        _SANDBOX = Sandbox(*_SANDBOX_OPTIONS)
-        _SANDBOX.start()
+        sandbox = Sandbox(*_SANDBOX_OPTIONS)
+        sandbox.start()
+        _SANDBOX = sandbox
 
 
 def _close_process() -> None:
-    for grader in _WORKERS.values():
-        grader.close()
+    if _WORKER is not None:
+        _WORKER.close()
     if _SANDBOX is not None:
         _SANDBOX.close()
 
 
-def _worker(settings: str) -> Grader:
-    """This process's Grader for the run whose settings are in that file (ours, written by the
-    grading process; never student data)."""
-    if settings not in _WORKERS:
-        config, corpus, beside = pickle.loads(Path(settings).read_bytes())
+def _worker() -> Grader:
+    """This process's Grader, made with its first submission from the settings handed to it."""
+    global _WORKER
+    if _WORKER is None:
+        config, corpus, beside = _SETTINGS.get(timeout=SETTINGS_TIMEOUT)
         limits, isolation = _SANDBOX_OPTIONS
         grader = Grader(config, None, limits, isolation, corpus, beside)
         _start_sandbox()
         grader._box, grader.isolation_used = _SANDBOX, _SANDBOX.isolation
-        _WORKERS.clear()  # a process serves one run
-        _WORKERS[settings] = grader
-    return _WORKERS[settings]
+        _WORKER = grader
+    return _WORKER
 
 
-def _grade_in_worker(settings: str, submission: Submission) -> tuple[SubmissionResult, Any | None]:
+def _grade_in_worker(submission: Submission) -> tuple[SubmissionResult, Any | None]:
     """The result, and what `beside` makes of the submission here (copy detection's
     fingerprints): the grading process then only collects it."""
-    worker = _worker(settings)
+    worker = _worker()
     result = worker.grade_fresh(submission)
     return result, (worker.beside(submission) if worker.beside is not None else None)

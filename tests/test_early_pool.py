@@ -3,7 +3,9 @@ started only where a run will need one."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 
 import pytest
 
@@ -73,3 +75,14 @@ def test_a_pool_started_but_never_needed_is_stopped(folder, tmp_path) -> None:
     assert len(results) == 3 and all(r.isolation for r in results)
     with pytest.raises(RuntimeError):
         pool.executor.submit(int)
+
+
+def test_a_pool_whose_process_died_before_it_had_work_is_replaced(folder, tmp_path) -> None:
+    config = GradingConfig(seed=5)
+    found = discover([folder], "backprop")
+    alone = grade_submissions(found, tmp_path / "alone", config, jobs=1, show_progress=False)
+    pool = batch.WorkerPool(2)
+    os.kill(next(iter(pool.executor._processes)), signal.SIGKILL)  # while the class is found
+    graded = grade_submissions(found, tmp_path / "out", config, jobs=2, pool=pool, show_progress=False)
+    assert {r.id: r.score for r in graded} == {r.id: r.score for r in alone}
+    assert all(r.isolation for r in graded)  # graded, not an internal error
