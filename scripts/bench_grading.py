@@ -116,6 +116,7 @@ def _cpu() -> float:
 def compare(args: argparse.Namespace, root: Path) -> None:
     """backprop-lab on classes of each size, and nbgrader autograde on a few of the same
     notebooks, in this run."""
+    from backprop_lab.copying import given_code
     from backprop_lab.grade_class import grade_paths
     from backprop_lab.graders.batch import Grader
     from backprop_lab.graders.grade import GradingConfig
@@ -125,6 +126,8 @@ def compare(args: argparse.Namespace, root: Path) -> None:
     os.environ["BACKPROP_LAB_CACHE"] = str(root / "cache")  # a cold corpus cache, for this run only
     corpus_s, _ = _timed(lambda: Grader(config).corpus)
     print(f"corpus drawn in {corpus_s:.1f} s, once per run (before: once per worker process)")
+    given_s, _ = _timed(given_code, config.course)  # as `backprop-lab generate` leaves it
+    print(f"given code for copy detection made in {given_s:.1f} s, once per course (by generate)")
     rates: dict[int, float] = {}
     for n in args.sizes:
         submitted = root / f"class-{n}" / "submitted"
@@ -178,8 +181,11 @@ def measure(n: int, jobs: int, root: Path) -> dict:
 
     _, release = nbgrader_course(root / "assignment")
     write_class(root / "class" / "submitted", release, n)
+    from backprop_lab.copying import given_code
+
     os.environ["BACKPROP_LAB_CACHE"] = str(root / "cache")
     Grader(GradingConfig(seed=0)).corpus  # noqa: B018  # drawn before the clock starts: not a per-submission cost
+    given_code(GradingConfig(seed=0).course)  # made by `generate`, before any grading
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     elapsed, _ = _timed(
         grade_paths, [root / "class" / "submitted"], root / "out", GradingConfig(seed=0), jobs=jobs,

@@ -28,3 +28,19 @@ def test_a_damaged_cache_file_is_made_again(tmp_path, monkeypatch) -> None:
     (kept,) = tmp_path.glob("given-*.pickle")
     kept.write_bytes(b"not a pickle")
     assert np.array_equal(given_code(Course()).hashes, Given.of(common_base(Course())).hashes)
+
+
+def test_generate_leaves_the_given_code_for_the_first_grading(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from backprop_lab import copying
+    from backprop_lab.cli import main
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BACKPROP_LAB_CACHE", str(cache))
+    result = CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "gen"), "--format", "py"])
+    assert result.exit_code == 0, result.output
+    assert len(list(cache.glob("given-*.pickle"))) == 1
+    monkeypatch.setattr(copying, "common_base", lambda course: [])  # a grading would now make none
+    given = given_code(Course())
+    assert given.texts == Given.of(common_base(Course())).texts and given.texts
