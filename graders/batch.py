@@ -299,6 +299,15 @@ class Grader:
         again and its submissions are tried once more.
         """
         pending, tried_again = deque(todo), set()
+
+        def once_more(index: int, error: Exception) -> Iterator[tuple[int, SubmissionResult]]:
+            """A submission whose process died goes to the next pool, once; then it is an error."""
+            if index in tried_again:
+                yield index, internal_error(submissions[index], self.config, error)
+            else:
+                tried_again.add(index)
+                pending.append(index)
+
         while pending:
             ready, self._ready_pool = self._ready_pool, None
             wanted = (jobs, self.limits, self.isolation)
@@ -317,13 +326,7 @@ class Grader:
                             running[pool.submit(_grade_in_worker, submissions[index])] = index
                         except BrokenProcessPool as error:  # a process died before it had work
                             broken = True
-                            if index in tried_again:
-                                yield index, internal_error(submissions[index], self.config, error)
-                            else:
-                                tried_again.add(index)
-                                pending.appendleft(index)
-                    if not running:
-                        break
+                            yield from once_more(index, error)
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
                         index = running.pop(future)
@@ -333,11 +336,7 @@ class Grader:
                             yield index, result
                         except BrokenProcessPool as error:
                             broken = True
-                            if index in tried_again:
-                                yield index, internal_error(submissions[index], self.config, error)
-                            else:
-                                tried_again.add(index)
-                                pending.append(index)
+                            yield from once_more(index, error)
                         except Exception as error:
                             yield index, internal_error(submissions[index], self.config, error)
 
