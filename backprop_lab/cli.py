@@ -230,7 +230,7 @@ def grade(
     from backprop_lab.graders.submissions import discover
 
     chosen = Course.load(course, assignment)  # a course file that cannot be used: an error, first
-    with early_pool(out, 0 if dry_run else jobs, scheduler) as pool:  # starts while the class is found
+    with early_pool(list(submissions), out, 0 if dry_run else jobs, scheduler) as pool:  # starts while found
         found = discover(list(submissions), chosen.assignment.name)  # nothing to grade, or an id twice
         refuse_other_assignment(found, chosen.assignment.name)
         if dry_run:

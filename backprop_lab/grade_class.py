@@ -18,7 +18,7 @@ from backprop_lab.copying import CopyIndex, fingerprinted, given_code
 from backprop_lab.exercises.catalog import Course
 from backprop_lab.exercises.secret import FILE_NAME, find_secret
 from backprop_lab.fingerprints import Given, Printed
-from backprop_lab.graders.batch import Grader, WorkerPool, internal_error
+from backprop_lab.graders.batch import POOL_PER_JOB, Grader, WorkerPool, internal_error
 from backprop_lab.graders.grade import GradingConfig
 from backprop_lab.graders.results import SubmissionResult
 from backprop_lab.graders.submissions import DiscoveryError, Submission, discover
@@ -103,15 +103,29 @@ def _prints(submission: Submission, made: Printed | None, kept: PrintsCache, giv
     return made
 
 
+def _members(path: Path) -> int:
+    """About how many submissions a path holds, from one listing (a zip counts as one)."""
+    try:
+        if not path.is_dir():
+            return 1
+        inner = path / "submitted" if (path / "submitted").is_dir() else path
+        return sum(1 for _ in inner.iterdir())
+    except OSError:
+        return 0
+
+
 @contextmanager
 def early_pool(
-    out: Path, jobs: int = 2, scheduler: str | None = None, isolation: str = "auto"
+    paths: list[Path], out: Path, jobs: int = 2, scheduler: str | None = None, isolation: str = "auto"
 ) -> Iterator[WorkerPool | None]:
     """Grading processes started now, to start while the class is found, when this looks like a
-    first run (no result is cached in `out` yet; a rerun may need no pool at all)."""
+    first run of a class large enough for a pool (no result is cached in `out` yet, and the
+    paths hold enough entries; a rerun or a few submissions need no pool at all)."""
     cache = out / ".cache"
     first_run = not (cache.is_dir() and any(cache.glob("*.json")))
-    pool = WorkerPool(jobs, isolation=isolation) if first_run and jobs > 1 and scheduler is None else None
+    wanted = jobs > 1 and scheduler is None and first_run
+    large = wanted and sum(_members(Path(p)) for p in paths) >= POOL_PER_JOB * jobs
+    pool = WorkerPool(jobs, isolation=isolation) if large else None
     try:
         yield pool
     finally:
@@ -125,7 +139,7 @@ def grade_paths(
     """The `grade` command as a function: find, grade and report every submission under paths."""
     name = (config or GradingConfig()).course.assignment.name
     pool_options = {key: options[key] for key in ("jobs", "scheduler", "isolation") if key in options}
-    with early_pool(out, **pool_options) as pool:
+    with early_pool(paths, out, **pool_options) as pool:
         found = discover(paths, name)
         refuse_other_assignment(found, name)
         return grade_submissions(found, out, config, pool=pool, **options)
@@ -169,10 +183,10 @@ def grade_submissions(
     given = given_code(config.course)
     copies = CopyIndex(given)  # fingerprints made by the workers as they grade (or here, as results come)
     beside = partial(fingerprinted, given=given)
-    kept = PrintsCache(out / ".cache", given)
+    cache = out / ".cache"
+    kept = PrintsCache(cache, given)
     # each results.json entry, made beside its feedback, waits in an anonymous file
     with TextSpool() as entries:
-        cache = out / ".cache"
         with Grader(config, cache_dir=cache, isolation=isolation, beside=beside, pool=pool) as grader:
             bar = tqdm(total=len(submissions), unit="submission", disable=not show_progress, file=sys.stderr)
             for index, result in grader.stream(submissions, jobs, scheduler):

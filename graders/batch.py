@@ -39,6 +39,7 @@ from backprop_lab.graders.submissions import Submission
 
 CACHE_VERSION = "3"
 IN_FLIGHT_PER_JOB = 4  # submissions queued per worker: enough to keep it busy, few enough to stay small
+POOL_PER_JOB = 4  # a class graded in a pool has this many fresh submissions per job at least
 
 
 def _version() -> str:
@@ -274,7 +275,7 @@ class Grader:
                 todo.append(index)
             else:
                 yield index, cached
-        if scheduler is not None or jobs <= 1 or len(todo) < 4 * jobs:
+        if scheduler is not None or jobs <= 1 or len(todo) < POOL_PER_JOB * jobs:
             self._close_ready_pool()  # not graded in a pool: its processes need not start
         if not todo:
             return
@@ -282,7 +283,7 @@ class Grader:
             from backprop_lab.graders.distributed import grade_on_cluster
 
             fresh = grade_on_cluster(self, submissions, todo, scheduler, jobs)
-        elif jobs <= 1 or len(todo) < 4 * jobs:  # a pool costs a second or two to start
+        elif jobs <= 1 or len(todo) < POOL_PER_JOB * jobs:  # a pool costs a second or two to start
             fresh = ((i, self.grade_fresh(submissions[i])) for i in todo)
         else:
             fresh = self._pool(submissions, todo, jobs)

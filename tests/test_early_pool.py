@@ -36,7 +36,7 @@ def test_a_first_run_grades_in_the_pool_started_early_and_scores_as_one_process(
     config = GradingConfig(seed=5)
     found = discover([folder], "backprop")
     alone = grade_submissions(found, tmp_path / "alone", config, jobs=1, show_progress=False)
-    with early_pool(tmp_path / "out", jobs=2) as pool:
+    with early_pool([folder], tmp_path / "out", jobs=2) as pool:
         assert pool is not None
         started = []
         monkeypatch.setattr(batch.WorkerPool, "__init__", lambda *args: started.append(args))
@@ -57,12 +57,14 @@ def test_a_first_run_grades_in_the_pool_started_early_and_scores_as_one_process(
 
 def test_no_pool_starts_early_for_a_rerun_one_job_or_a_cluster(folder, tmp_path) -> None:
     out = tmp_path / "out"
-    with early_pool(out, jobs=1) as pool:
+    with early_pool([folder], out, jobs=1) as pool:
         assert pool is None
-    with early_pool(out, jobs=2, scheduler="local") as pool:
+    with early_pool([folder], out, jobs=2, scheduler="local") as pool:
         assert pool is None
     grade_submissions(discover([folder], "backprop"), out, GradingConfig(seed=5), jobs=1, show_progress=False)
-    with early_pool(out, jobs=2) as pool:  # every result is cached: a pool would only cost time
+    with early_pool([folder], out, jobs=2) as pool:  # every result is cached: a pool would only cost time
+        assert pool is None
+    with early_pool([next(folder.iterdir())], tmp_path / "other", jobs=2) as pool:  # one submission
         assert pool is None
 
 
@@ -70,7 +72,7 @@ def test_a_pool_started_but_never_needed_is_stopped(folder, tmp_path) -> None:
     out = tmp_path / "out"
     config = GradingConfig(seed=5)
     found = discover([folder], "backprop")[:3]  # too few for a pool: graded in this process
-    with early_pool(out, jobs=2) as pool:
+    with early_pool([folder], out, jobs=2) as pool:  # the folder holds enough: it starts
         results = grade_submissions(found, out, config, jobs=2, pool=pool, show_progress=False)
     assert len(results) == 3 and all(r.isolation for r in results)
     with pytest.raises(RuntimeError):
