@@ -491,6 +491,9 @@ class Sandbox:
                     raise ProtocolError("malformed results")
                 for item in items:
                     record(item)
+                if plain(frame.get("done")) is True:
+                    outcome.printed = records.printed(frame.get("printed"))
+                    return True
                 return False
             if kind == "callback":
                 size = child.channel.last_size

@@ -176,15 +176,15 @@ class Worker:
             if time.monotonic() - flushed > 0.05 or batch_bytes > FRAME_BYTES:
                 self.send_results(batch)
                 batch, batch_bytes, flushed = [], 0, time.monotonic()
-        if batch:
-            self.send_results(batch)
         self.namespace.update(originals)
-        self.send({"kind": "done", "printed": self.out.take()})
+        self.send_results(batch, {"done": True, "printed": self.out.take()})
 
-    def send_results(self, items: list) -> None:
-        """One frame for many cases; an answer that cannot be sent fails alone."""
+    def send_results(self, items: list, last: dict | None = None) -> None:
+        """One frame for many cases (the call's last one says it is done, with what was
+        printed); an answer that cannot be sent fails alone."""
         try:
-            self.send({"kind": "results", "items": items})
+            self.send({"kind": "results", "items": items, **(last or {})})
+            return
         except UNSENDABLE:
             for item in items:
                 try:
@@ -193,6 +193,8 @@ class Worker:
                     why = "the answer cannot be sent: " + plain_text(error, 400)
                     unsent = {"type": "InvalidReturn", "message": why}
                     self.send({"kind": "results", "items": [{"index": item["index"], "error": unsent}]})
+        if last is not None:
+            self.send({"kind": "results", "items": [], **last})
 
     def stand_in(self, name: str):
         """A function that asks the grader for the reference answer, within the budget."""
